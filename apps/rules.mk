@@ -1,0 +1,4 @@
+# apps/: every app is linked into the image; `app=<name>` picks one at boot.
+APP_SRCS := \
+	apps/hello/hello.c \
+	apps/selftest/selftest.c

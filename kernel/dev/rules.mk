@@ -1,0 +1,4 @@
+# kernel/dev/: device drivers that any board may use.
+DEV_SRCS := \
+	kernel/dev/pl011.c \
+	kernel/dev/uart16550.c

@@ -1,0 +1,17 @@
+/*
+ * What a board provides (boards/<board>/board.c).
+ */
+#pragma once
+
+#include <stdnoreturn.h>
+
+/* Boot CPU, after arch_early_init(): find and register the console
+ * (console_register()), then the board's other devices. */
+void board_init(void);
+
+/* Any context: turn the machine off. Under QEMU the status becomes QEMU's
+ * exit code (see the board's notes for how it is encoded). */
+noreturn void board_poweroff(int status);
+
+/* The board's name, for the banner. */
+extern const char board_name[];

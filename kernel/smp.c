@@ -1,0 +1,139 @@
+/*
+ * CPU table, bring-up of the secondary CPUs, and smp_call(): running a
+ * function on another CPU. Until the scheduler exists a secondary CPU sits in
+ * arch_idle() waiting for calls; IPI_WAKE gets it out.
+ */
+#include <arch/boot.h>
+#include <arch/ipi.h>
+#include <kernel/cpu.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+#include <kernel/smp.h>
+
+static struct cpu cpus[MAX_CPUS];
+static unsigned ncpus;
+static unsigned cpus_dropped;	/* found in firmware tables past MAX_CPUS */
+
+/* Each CPU's first stack; the boot CPU's is used before kmain(). */
+static char cpu_stacks[MAX_CPUS][CPU_STACK_SIZE] __attribute__((aligned(16)));
+/* The top of CPU 0's stack, for the port's entry code (C cannot name an
+ * address inside an array as a symbol of its own). */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+__asm__(".globl boot_cpu_stack_top\n"
+	".set boot_cpu_stack_top, cpu_stacks + " STR(CPU_STACK_SIZE));
+
+unsigned cpu_count(void) { return ncpus ? ncpus : 1; }
+
+struct cpu *cpu_get(unsigned index)
+{
+	return index < MAX_CPUS && (index < ncpus || index == 0) ? &cpus[index] : NULL;
+}
+
+unsigned cpu_online_count(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < cpu_count(); i++)
+		n += __atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE);
+	return n;
+}
+
+struct cpu *smp_add_cpu(uint64_t hwid)
+{
+	if (ncpus == MAX_CPUS) {
+		cpus_dropped++;
+		return NULL;
+	}
+	struct cpu *c = &cpus[ncpus];
+	c->index = ncpus++;
+	c->hwid = hwid;
+	c->stack_top = (uintptr_t)cpu_stacks[c->index] + CPU_STACK_SIZE;
+	return c;
+}
+
+/* Wait until c comes online or about two seconds pass. */
+static bool wait_online(struct cpu *c)
+{
+	uint64_t limit = arch_counter() + 2 * arch_counter_hz();
+	while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
+		if (arch_counter() > limit)
+			return false;
+		arch_cpu_relax();
+	}
+	return true;
+}
+
+unsigned smp_boot(void)
+{
+	if (this_cpu() != &cpus[0])
+		panic("smp_boot: must run on the boot CPU");
+	cpus[0].index = 0;
+	cpus[0].online = true;
+	if (cpus_dropped)
+		kprintf("smp: %u cpus beyond MAX_CPUS=%u left offline\n", cpus_dropped, MAX_CPUS);
+	for (unsigned i = 1; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+		int err = arch_cpu_start(c);
+		if (err) {
+			kprintf("smp: cpu %u (hwid %#llx) did not start: error %d\n", i,
+				(unsigned long long)c->hwid, err);
+			continue;
+		}
+		if (!wait_online(c))
+			kprintf("smp: cpu %u (hwid %#llx) started but never came online\n", i,
+				(unsigned long long)c->hwid);
+	}
+	return cpu_online_count();
+}
+
+noreturn void kmain_secondary(struct cpu *c)
+{
+	if (this_cpu() != c)
+		panic("kmain_secondary: per-CPU pointer not set for cpu %u", c->index);
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	arch_irq_disable();
+	for (;;) {
+		void (*fn)(void *) = __atomic_load_n(&c->call_fn, __ATOMIC_ACQUIRE);
+		if (!fn) {
+			arch_idle();
+			continue;
+		}
+		arch_irq_enable();	/* a call runs with interrupts on, as a thread would */
+		fn(c->call_arg);
+		arch_irq_disable();
+		/* call_done before call_fn: a poster that sees call_fn clear may
+		 * reset call_done for its next call. */
+		__atomic_store_n(&c->call_done, true, __ATOMIC_RELEASE);
+		__atomic_store_n(&c->call_fn, NULL, __ATOMIC_RELEASE);
+	}
+}
+
+void smp_call(struct cpu *target, void (*fn)(void *), void *arg)
+{
+	if (target == this_cpu() || !target->online)
+		panic("smp_call: cpu %u is the caller or offline", target->index);
+	while (__atomic_load_n(&target->call_fn, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	target->call_arg = arg;
+	__atomic_store_n(&target->call_done, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&target->call_fn, fn, __ATOMIC_RELEASE);
+	arch_ipi_send(target, IPI_WAKE);
+}
+
+void smp_call_wait(struct cpu *target)
+{
+	while (!__atomic_load_n(&target->call_done, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+}
+
+void ipi_receive(enum ipi ipi)
+{
+	switch (ipi) {
+	case IPI_WAKE:
+		break;		/* arch_idle() returns; the idle loop looks for work */
+	case IPI_STOP:
+		arch_halt();
+	default:
+		panic("ipi_receive: unknown ipi %d", (int)ipi);
+	}
+}

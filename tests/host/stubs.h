@@ -1,0 +1,9 @@
+/*
+ * Host stand-ins for the kernel services the code under test calls.
+ */
+#pragma once
+
+#include <stddef.h>
+
+/* Everything kprintf() printed since the last call, then cleared. */
+const char *stub_log_take(void);

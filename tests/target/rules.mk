@@ -1,0 +1,8 @@
+# tests/target/: in-image test suites, run by the selftest app.
+TARGET_TEST_SRCS := \
+	tests/target/on_all_cpus.c \
+	tests/target/smp_test.c \
+	tests/target/spinlock_test.c \
+	tests/target/libc_test.c \
+	tests/target/mmu_test.c \
+	tests/target/fault_test.c
