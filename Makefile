@@ -72,7 +72,7 @@ SRCS := $(ARCH_SRCS) $(BOARD_SRCS) $(KERNEL_SRCS) $(DEV_SRCS) $(LIBC_SRCS) $(APP
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(basename $(SRCS)))
 
 .DEFAULT_GOAL := all
-.PHONY: all run check test bench debug deps host-test clean compile_commands.json qemu-cmd print-variants print-newlib
+.PHONY: all run check test bench debug deps host-test clean compile_commands.json qemu-cmd print-variants print-newlib print-size
 
 all: $(ELF) $(BIN)
 
@@ -127,6 +127,13 @@ test:
 
 deps:
 	tools/deps.sh
+
+# Deterministic figures under QEMU -icount (see tools/bench.py).
+bench: all
+	python3 tools/bench.py --board $(BOARD) --make "$(MAKE) --no-print-directory"
+
+print-size: $(ELF)
+	@$(SIZE) $(ELF) | awk 'NR == 2 { print $$1, $$2, $$3 }'
 
 # For the runner: the QEMU command line for this board and CPUS, and the
 # board's extra configurations to check (CHECK_VARIANTS, ';'-separated).

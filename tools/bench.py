@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""`make bench`: deterministic figures for one board.
+
+Boots under QEMU -icount shift=0,align=off,sleep=off, where virtual time
+advances one nanosecond per guest instruction, so the times the guest reads
+are instruction counts. Prints a table and writes build/<board>/bench.json.
+
+    tools/bench.py --board qemu-virt-aarch64
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ICOUNT = "-icount shift=0,align=off,sleep=off"
+
+
+def run(cmd, timeout=300):
+    out = subprocess.run(cmd, shell=True, cwd=TOP, capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL, timeout=timeout)
+    return out.returncode, out.stdout + out.stderr
+
+
+def image_size(make, board):
+    code, text = run(f"{make} -s BOARD={board} print-size")
+    text_b, data_b, bss_b = (int(x) for x in text.split()[:3])
+    bin_size = os.path.getsize(os.path.join(TOP, "build", board, "threadbare.bin"))
+    return {"text": text_b, "data": data_b, "bss": bss_b, "flash_image": bin_size}
+
+
+def boot_instructions(make, board, cpus):
+    code, cmd = run(f"{make} -s BOARD={board} CPUS={cpus} APPEND='app=hello boottime' qemu-cmd")
+    code, text = run(f"{cmd.strip()} {ICOUNT}")
+    m = re.search(r"banner at (\d+) ns since reset", text)
+    if code != 0 or not m:
+        sys.exit(f"bench: boot with {cpus} cpus failed (exit {code}):\n{text[-2000:]}")
+    return int(m.group(1))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--board", required=True)
+    ap.add_argument("--make", default="make --no-print-directory")
+    args = ap.parse_args()
+    results = {"board": args.board, "image_bytes": image_size(args.make, args.board),
+               "boot_instructions_to_banner": {}}
+    for cpus in (1, 4):
+        results["boot_instructions_to_banner"][str(cpus)] = boot_instructions(args.make, args.board, cpus)
+
+    print(f"benchmarks on {args.board} (QEMU {ICOUNT}: 1 ns = 1 guest instruction)")
+    print(f"{'what':<44}{'value':>14}")
+    for k, v in results["image_bytes"].items():
+        print(f"{'image ' + k + ' (bytes)':<44}{v:>14,}")
+    for cpus, n in results["boot_instructions_to_banner"].items():
+        print(f"{'instructions, reset to banner, ' + cpus + ' cpus':<44}{n:>14,}")
+    path = os.path.join(TOP, "build", args.board, "bench.json")
+    with open(path, "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"written {os.path.relpath(path, TOP)}")
+
+
+if __name__ == "__main__":
+    main()
