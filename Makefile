@@ -146,8 +146,10 @@ print-variants:
 print-newlib:
 	@echo '$(ARCH) $(CROSS_COMPILE) $(NEWLIB_CFLAGS)'
 
+# Every compile must run under bear, so start from no objects.
 compile_commands.json:
-	bear --output $@ -- $(MAKE) -B BOARD=$(BOARD) all
+	rm -rf $(OUT)/obj
+	bear --output $@ -- $(MAKE) BOARD=$(BOARD) all
 
 clean:
 	rm -rf build/qemu-* build/host

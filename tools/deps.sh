@@ -18,6 +18,7 @@ packages=(
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	gdb-multiarch			# make debug
 	libcmocka-dev device-tree-compiler	# host tests and their fixtures
+	bear				# make compile_commands.json (for clangd)
 	newlib-source			# the C library, built below
 )
 
