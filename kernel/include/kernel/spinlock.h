@@ -32,5 +32,10 @@ void spin_lock(struct spinlock *l);
 bool spin_trylock(struct spinlock *l);
 /* Held by the caller's CPU. */
 void spin_unlock(struct spinlock *l);
+/* Held by the caller's CPU: release l but leave interrupts off, returning
+ * the state the release would have restored (for arch_irq_restore()). For
+ * code that must give up a lock and switch threads with no interrupt in
+ * between. */
+unsigned long spin_unlock_irq_off(struct spinlock *l);
 /* True when the calling CPU holds l. */
 bool spin_held(const struct spinlock *l);

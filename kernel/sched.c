@@ -1,0 +1,314 @@
+/*
+ * The scheduler core: per-CPU run queues, context switches, wake-ups,
+ * preemption, idle and work stealing. The ordering of ready threads is the
+ * policy's (sched_policy); this file only moves threads between CPUs and
+ * states.
+ *
+ * A thread's registers are live on at most one CPU. While a CPU is switching
+ * a thread out, the thread's `on_cpu` stays true until the switch completes
+ * (finish_switch(), run by whatever thread the CPU switched to), and any CPU
+ * about to run it waits for that. So a thread woken elsewhere while still
+ * going to sleep here is never run twice at once.
+ */
+#include <arch/context.h>
+#include <arch/ipi.h>
+#include <kernel/cpu.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+#include <kernel/sched.h>
+#include <kernel/thread_internal.h>
+#include <kernel/time.h>
+
+static struct runq_cpu runqs[MAX_CPUS];
+static const struct sched_policy *policy = &sched_priority_policy;
+uint64_t sched_slice_ns = 10 * NS_PER_MS;
+
+struct runq_cpu *sched_rq(struct cpu *c) { return &runqs[c->index]; }
+
+static bool allowed(const struct thread *t, const struct cpu *c)
+{
+	return c->index < 64 && (t->affinity >> c->index) & 1;
+}
+
+static bool rq_idle(struct cpu *c)
+{
+	struct runq_cpu *rq = sched_rq(c);
+	return c->current == rq->idle && rq->q.count == 0;
+}
+
+/* Where a woken thread should run: where it last ran if it may and that CPU
+ * is idle or would run it at once; else an idle CPU it may use; else where
+ * it last ran (or the first CPU it may use). */
+static struct cpu *select_cpu(struct thread *t)
+{
+	struct cpu *last = t->cpu;
+	if (last && last->online && allowed(t, last) &&
+	    (rq_idle(last) || policy->preempts(t, last->current)))
+		return last;
+	struct cpu *fallback = NULL;
+	for (unsigned i = 0; i < cpu_count(); i++) {
+		struct cpu *c = cpu_get(i);
+		if (!c->online || !allowed(t, c))
+			continue;
+		if (rq_idle(c))
+			return c;
+		if (!fallback)
+			fallback = c;
+	}
+	if (last && last->online && allowed(t, last))
+		return last;
+	if (!fallback)
+		panic("sched: thread '%s' has no online cpu in its affinity", t->name);
+	return fallback;
+}
+
+/* Queue ready thread t on CPU c and make c notice. */
+static void enqueue_on(struct cpu *c, struct thread *t)
+{
+	struct runq_cpu *rq = sched_rq(c);
+	spin_lock(&rq->lock);
+	t->state = THREAD_READY;
+	policy->enqueue(rq, t, false);
+	bool preempt = policy->preempts(t, c->current);
+	if (preempt)
+		rq->need_resched = true;
+	spin_unlock(&rq->lock);
+	if (c != this_cpu() && (preempt || c->current == rq->idle))
+		arch_ipi_send(c, IPI_RESCHED);
+}
+
+bool sched_wake(struct thread *t)
+{
+	enum thread_state blocked = THREAD_BLOCKED;
+	if (!__atomic_compare_exchange_n(&t->state, &blocked, THREAD_READY, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return false;
+	enqueue_on(select_cpu(t), t);
+	return true;
+}
+
+/* Run by the thread a CPU has just switched to: the switch is complete. */
+static void finish_switch(void)
+{
+	struct cpu *c = this_cpu();
+	struct runq_cpu *rq = sched_rq(c);
+	struct thread *prev = c->switch_prev, *cur = c->current;
+	uint64_t now = time_now();
+	prev->run_ns += now - prev->run_start;
+	cur->run_start = now;
+	if (cur == rq->idle)
+		rq->idle_since = now;
+	if (prev == rq->idle)
+		rq->idle_ns += now - rq->idle_since;
+	bool reap = prev->state == THREAD_EXITED && prev->detached;
+	if (reap)
+		list_push_back(&rq->zombies, &prev->run_node);
+	bool migrate = prev->migrate;
+	prev->migrate = false;
+	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	spin_unlock(&rq->lock);
+	/* A thread that may no longer run here moves once it is off the CPU. */
+	if (migrate)
+		enqueue_on(select_cpu(prev), prev);
+	timer_program(cur == rq->idle ? 0 : rq->slice_end);
+}
+
+/* Entry of every new thread, on its own stack, from its first switch. */
+void sched_thread_start(void *unused)
+{
+	finish_switch();
+	arch_irq_enable();
+	thread_run_entry();
+}
+
+void sched_switch(void)
+{
+	struct cpu *c = this_cpu();
+	struct runq_cpu *rq = sched_rq(c);
+	struct thread *cur = c->current;
+	if (c->irq_depth || arch_irqs_enabled() || c->spin_depth)
+		panic("sched_switch: called with interrupts on, a spinlock held, or nested "
+		      "in an interrupt (thread '%s')", cur->name);
+	spin_lock(&rq->lock);
+	rq->need_resched = false;
+	if (cur->state == THREAD_RUNNING && cur != rq->idle) {
+		if (allowed(cur, c)) {
+			cur->state = THREAD_READY;
+			policy->enqueue(rq, cur, false);
+		} else {
+			cur->state = THREAD_READY;
+			cur->migrate = true;	/* queued elsewhere in finish_switch() */
+		}
+	}
+	struct thread *next = policy->pick(rq);
+	if (!next)
+		next = rq->idle;
+	if (next == cur) {
+		cur->state = THREAD_RUNNING;
+		spin_unlock(&rq->lock);
+		return;
+	}
+	next->state = THREAD_RUNNING;
+	next->cpu = c;
+	next->switches++;
+	rq->slice_end = time_now() + sched_slice_ns;
+	c->switch_prev = cur;
+	c->current = next;
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();	/* its last CPU is still saving it */
+	next->on_cpu = true;
+	arch_context_switch(&cur->sp, next->sp);
+	finish_switch();
+}
+
+void sched_block(struct spinlock *held)
+{
+	unsigned long irq = spin_unlock_irq_off(held);
+	sched_switch();
+	arch_irq_restore(irq);
+}
+
+void sched_preempt_check(void)
+{
+	struct cpu *c = this_cpu();
+	if (!sched_rq(c)->need_resched)
+		return;
+	unsigned long irq = arch_irq_save();
+	if (c->irq_depth == 0 && c->spin_depth == 0)
+		sched_switch();
+	arch_irq_restore(irq);
+}
+
+void sched_tick(uint64_t now)
+{
+	struct cpu *c = this_cpu();
+	struct runq_cpu *rq = sched_rq(c);
+	if (c->current == rq->idle || now < rq->slice_end)
+		return;
+	spin_lock(&rq->lock);
+	if (policy->rotation_pending(rq, c->current))
+		rq->need_resched = true;
+	else
+		rq->slice_end = now + sched_slice_ns;	/* alone at its level: a new slice */
+	spin_unlock(&rq->lock);
+}
+
+void sched_prio_changed(struct thread *t)
+{
+	for (;;) {
+		struct runq_cpu *rq = __atomic_load_n(&t->rq, __ATOMIC_ACQUIRE);
+		if (!rq) {
+			/* Running or blocked: if running, let its CPU re-check. */
+			struct cpu *c = t->cpu;
+			if (c && c->current == t && c != this_cpu())
+				arch_ipi_send(c, IPI_RESCHED);
+			else if (c == this_cpu())
+				sched_rq(c)->need_resched = true;
+			return;
+		}
+		spin_lock(&rq->lock);
+		if (t->rq != rq) {	/* moved meanwhile: try again */
+			spin_unlock(&rq->lock);
+			continue;
+		}
+		policy->dequeue(rq, t);
+		policy->enqueue(rq, t, false);
+		struct cpu *c = cpu_get((unsigned)(rq - runqs));
+		bool preempt = policy->preempts(t, c->current);
+		if (preempt)
+			rq->need_resched = true;
+		spin_unlock(&rq->lock);
+		if (preempt && c != this_cpu())
+			arch_ipi_send(c, IPI_RESCHED);
+		return;
+	}
+}
+
+/* Take one thread that may run here from the busiest other CPU. */
+static bool steal_work(struct cpu *me)
+{
+	struct cpu *victim = NULL;
+	unsigned most = 0;
+	for (unsigned i = 0; i < cpu_count(); i++) {
+		struct cpu *c = cpu_get(i);
+		unsigned n = __atomic_load_n(&sched_rq(c)->q.count, __ATOMIC_RELAXED);
+		if (c != me && c->online && n > most) {
+			most = n;
+			victim = c;
+		}
+	}
+	if (!victim)
+		return false;
+	struct runq_cpu *vrq = sched_rq(victim);
+	spin_lock(&vrq->lock);
+	struct thread *t = policy->steal(vrq, me);
+	spin_unlock(&vrq->lock);
+	if (!t)
+		return false;
+	struct runq_cpu *rq = sched_rq(me);
+	spin_lock(&rq->lock);
+	policy->enqueue(rq, t, false);
+	spin_unlock(&rq->lock);
+	return true;
+}
+
+/* Free the detached threads that exited on this CPU. Interrupts on. */
+static void reap_zombies(struct cpu *c)
+{
+	struct runq_cpu *rq = sched_rq(c);
+	for (;;) {
+		unsigned long irq = arch_irq_save();
+		struct list_node *n = list_pop_front(&rq->zombies);
+		arch_irq_restore(irq);
+		if (!n)
+			return;
+		thread_free(list_entry(n, struct thread, run_node));
+	}
+}
+
+/* Each CPU's idle thread: reap, steal, or wait for an interrupt. */
+static noreturn void idle_loop(void)
+{
+	struct cpu *c = this_cpu();
+	struct runq_cpu *rq = sched_rq(c);
+	for (;;) {
+		arch_irq_enable();
+		reap_zombies(c);
+		arch_irq_disable();
+		if (rq->q.count || rq->need_resched || steal_work(c)) {
+			sched_switch();
+			continue;
+		}
+		arch_idle();
+	}
+}
+
+static void idle_entry(void *unused)
+{
+	finish_switch();
+	idle_loop();
+}
+
+noreturn void sched_run_secondary(void)
+{
+	struct cpu *c = this_cpu();
+	thread_adopt_boot_context(sched_rq(c)->idle, c);
+	timer_program(0);
+	idle_loop();
+}
+
+void sched_init(void)
+{
+	for (unsigned i = 0; i < cpu_count(); i++) {
+		struct runq_cpu *rq = &runqs[i];
+		rq->lock = (struct spinlock)SPINLOCK_INIT("runq");
+		runq_init(&rq->q);
+		list_init(&rq->zombies);
+		struct cpu *c = cpu_get(i);
+		/* The boot CPU's boot stack becomes "main"; its idle thread
+		 * gets a stack of its own. A secondary's boot stack becomes
+		 * its idle thread. */
+		rq->idle = thread_create_idle(c, i == 0 ? idle_entry : NULL);
+	}
+	thread_adopt_boot_context(thread_main(), cpu_get(0));
+}
