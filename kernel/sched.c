@@ -224,6 +224,37 @@ void sched_prio_changed(struct thread *t)
 	}
 }
 
+void sched_affinity_changed(struct thread *t)
+{
+	for (;;) {
+		struct runq_cpu *rq = __atomic_load_n(&t->rq, __ATOMIC_ACQUIRE);
+		if (!rq) {
+			/* Running: its CPU moves it at the next switch. */
+			struct cpu *c = t->cpu;
+			if (t->state == THREAD_RUNNING && c && !allowed(t, c)) {
+				if (c == this_cpu())
+					sched_rq(c)->need_resched = true;
+				else
+					arch_ipi_send(c, IPI_RESCHED);
+			}
+			return;
+		}
+		spin_lock(&rq->lock);
+		if (t->rq != rq) {
+			spin_unlock(&rq->lock);
+			continue;
+		}
+		struct cpu *c = cpu_get((unsigned)(rq - runqs));
+		bool move = !allowed(t, c);
+		if (move)
+			policy->dequeue(rq, t);
+		spin_unlock(&rq->lock);
+		if (move)
+			enqueue_on(select_cpu(t), t);
+		return;
+	}
+}
+
 /* Take one thread that may run here from the busiest other CPU. */
 static bool steal_work(struct cpu *me)
 {
@@ -252,18 +283,24 @@ static bool steal_work(struct cpu *me)
 	return true;
 }
 
-/* Free the detached threads that exited on this CPU. Interrupts on. */
+/* Free the detached threads that exited on c (the list is guarded by c's
+ * run queue lock, so any CPU may do it). Interrupts on. */
 static void reap_zombies(struct cpu *c)
 {
 	struct runq_cpu *rq = sched_rq(c);
 	for (;;) {
-		unsigned long irq = arch_irq_save();
+		spin_lock(&rq->lock);
 		struct list_node *n = list_pop_front(&rq->zombies);
-		arch_irq_restore(irq);
+		spin_unlock(&rq->lock);
 		if (!n)
 			return;
 		thread_free(list_entry(n, struct thread, run_node));
 	}
+}
+
+void sched_reap(void)
+{
+	reap_zombies(this_cpu());	/* if we migrate meanwhile, we reap for the old CPU: harmless */
 }
 
 /* Each CPU's idle thread: reap, steal, or wait for an interrupt. */

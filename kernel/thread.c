@@ -119,6 +119,7 @@ int thread_create(struct thread **out, const struct thread_attr *attr,
 	if (!entry || prio < THREAD_PRIO_MIN || prio > THREAD_PRIO_MAX ||
 	    stack < THREAD_STACK_MIN || stack > (64u << 20) || !affinity_usable(affinity))
 		return -EINVAL;
+	sched_reap();	/* detached threads that exited here give their memory back */
 	struct thread *t = alloc_thread(stack);
 	if (!t)
 		return -ENOMEM;

@@ -28,11 +28,6 @@ struct cpu {
 	struct thread *current;	/* running thread (NULL before the scheduler) */
 	struct thread *switch_prev; /* the thread being switched out */
 	unsigned irq_depth;	/* interrupt handlers running (nesting) */
-
-	/* smp_call(): one function at a time, posted by another CPU. */
-	void (*volatile call_fn)(void *arg);
-	void *volatile call_arg;
-	volatile bool call_done;
 };
 
 /* Any context, after bring-up. */

@@ -67,6 +67,12 @@ bool sched_wake(struct thread *t);
  * and re-queue it; any context. */
 void sched_prio_changed(struct thread *t);
 
+/* Move t if its new affinity excludes the CPU it is queued or running on. */
+void sched_affinity_changed(struct thread *t);
+/* Thread context, interrupts on: free detached threads that exited on this
+ * CPU (the idle thread does it too). */
+void sched_reap(void);
+
 /* Thread context with interrupts enabled: switch if a wake-up asked for it. */
 void sched_preempt_check(void);
 /* Interrupts off, thread context or irq_exit(): give up the CPU now. */
