@@ -87,6 +87,19 @@ bool sched_wake(struct thread *t)
 	return true;
 }
 
+/* prev was preempted and waits on this busy CPU: wake an idle CPU that may
+ * run it, which will steal it (idle CPUs sleep until an interrupt). */
+static void kick_idle_for(const struct thread *prev)
+{
+	for (unsigned i = 0; i < cpu_count(); i++) {
+		struct cpu *c = cpu_get(i);
+		if (c != this_cpu() && c->online && allowed(prev, c) && rq_idle(c)) {
+			arch_ipi_send(c, IPI_WAKE);
+			return;
+		}
+	}
+}
+
 /* Run by the thread a CPU has just switched to: the switch is complete. */
 static void finish_switch(void)
 {
@@ -104,12 +117,15 @@ static void finish_switch(void)
 	if (reap)
 		list_push_back(&rq->zombies, &prev->run_node);
 	bool migrate = prev->migrate;
+	bool requeued = prev->state == THREAD_READY && !migrate && prev != rq->idle;
 	prev->migrate = false;
 	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
 	spin_unlock(&rq->lock);
 	/* A thread that may no longer run here moves once it is off the CPU. */
 	if (migrate)
 		enqueue_on(select_cpu(prev), prev);
+	else if (requeued)
+		kick_idle_for(prev);
 	timer_program(cur == rq->idle ? 0 : rq->slice_end);
 }
 

@@ -30,7 +30,11 @@ void on_all_cpus(void (*fn)(void *), void *arg)
 	body = fn;
 	body_arg = arg;
 	__atomic_store_n(&arrived, 0, __ATOMIC_RELEASE);
-	for (unsigned i = 0; i < cpu_count(); i++) {
+	/* This CPU's thread last: it preempts us, and the others must exist
+	 * before it spins waiting for them. */
+	unsigned me = this_cpu()->index;
+	for (unsigned k = 1; k <= cpu_count(); k++) {
+		unsigned i = (me + k) % cpu_count();
 		if (!cpu_get(i)->online)
 			continue;
 		char name[16];
