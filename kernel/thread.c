@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <kernel/cpu.h>
 #include <kernel/log.h>
+#include <kernel/mutex.h>
 #include <kernel/page.h>
 #include <kernel/panic.h>
 #include <kernel/sched.h>
