@@ -7,6 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# One at a time: several makes started on a fresh machine all get here.
+mkdir -p build
+exec 9>build/.deps.lock
+flock 9
+
 packages=(
 	make gcc libc6-dev python3 xz-utils
 	qemu-system-x86 qemu-system-arm	# the two QEMU boards

@@ -1,0 +1,96 @@
+/*
+ * Interrupt and exception entry: one 16-byte stub per vector, then one
+ * common path that builds struct arch_frame (arch/impl/frame.h) and calls
+ *
+ *	void x86_interrupt(struct arch_frame *f);
+ *
+ * with interrupts off (every IDT gate is an interrupt gate). The FP/SIMD
+ * state is saved too (fxsave): C code anywhere may use SSE registers, and
+ * an interrupt can arrive in the middle of it.
+ */
+#include <arch/x86/layout.h>
+
+#define FRAME_RBP 72			/* offsetof(struct arch_frame, rbp) */
+#define FRAME_RIP 144			/* offsetof(struct arch_frame, rip) */
+
+/* Vectors whose exception pushes an error code: #DF, #TS, #NP, #SS, #GP,
+ * #PF, #AC, #CP, #VC, #SX. The others get a zero so the frame is uniform. */
+.macro stub n
+	.balign X86_VEC_STUB_SIZE
+	.if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+	.else
+	pushq $0
+	.endif
+	pushq $\n
+	jmp x86_intr_common
+.endm
+
+	.text
+	.balign X86_VEC_STUB_SIZE
+	.globl x86_vector_stubs
+x86_vector_stubs:
+	.altmacro			/* lets `%vec` pass vec's value */
+	.set vec, 0
+	.rept X86_VEC_COUNT
+	stub %vec
+	.set vec, vec + 1
+	.endr
+	.noaltmacro
+	/* Fails to assemble ("move .org backwards") if a stub outgrew its slot. */
+	.org x86_vector_stubs + X86_VEC_COUNT * X86_VEC_STUB_SIZE
+
+x86_intr_common:
+	cld
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %cr2, %rax
+	pushq %rax
+	movq %rsp, %rbx			/* rbx (callee-saved) = the frame */
+
+	/* fxsave needs 512 bytes, 16-byte aligned. */
+	subq $512, %rsp
+	andq $-16, %rsp
+	fxsave (%rsp)
+
+	/* A frame record {interrupted rbp, interrupted rip}, so a backtrace
+	 * taken inside the handler walks on into the interrupted code. */
+	pushq FRAME_RIP(%rbx)
+	pushq FRAME_RBP(%rbx)
+	movq %rsp, %rbp
+
+	movq %rbx, %rdi
+	call x86_interrupt
+
+	fxrstor 16(%rsp)
+	movq %rbx, %rsp
+	addq $8, %rsp			/* cr2 */
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp			/* vector, error code */
+	iretq

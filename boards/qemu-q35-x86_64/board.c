@@ -1,0 +1,66 @@
+/*
+ * QEMU q35: COM1 as the console, and power-off.
+ *
+ *   qemu-system-x86_64 -M q35 -cpu qemu64 -smp 4 -m 512M -nographic \
+ *     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel threadbare.elf
+ */
+#include <arch/cpu.h>
+#include <arch/x86/acpi.h>
+#include <arch/x86/insn.h>
+#include <kernel/board.h>
+#include <kernel/console.h>
+#include <kernel/dev/uart16550.h>
+#include <kernel/log.h>
+
+const char board_name[] = "qemu-q35-x86_64";
+
+#define COM1_PORT 0x3f8
+#define DEBUG_EXIT_PORT 0xf4		/* -device isa-debug-exit,iobase=0xf4 */
+/* ICH9's PM1a control register as QEMU sets it up (PMBASE 0x600), and
+ * SLP_EN with SLP_TYP 0: QEMU's S5. Used when ACPI does not say. */
+#define Q35_PM1A_CNT 0x604
+#define Q35_S5_VALUE 0x2000
+
+static uint8_t port_read(const struct uart16550 *u, unsigned reg)
+{
+	return inb((uint16_t)(u->base + reg));
+}
+
+static void port_write(const struct uart16550 *u, unsigned reg, uint8_t v)
+{
+	outb((uint16_t)(u->base + reg), v);
+}
+
+static const struct uart16550 com1 = {
+	.read = port_read,
+	.write = port_write,
+	.base = COM1_PORT,
+	.clock_hz = 1843200,
+	.baud = 115200,
+};
+
+static void com1_putc(char c) { uart16550_putc(&com1, c); }
+static int com1_getc(void) { return uart16550_getc(&com1); }
+static const struct console_ops com1_console = { .putc = com1_putc, .getc = com1_getc };
+
+static uint16_t s5_port = Q35_PM1A_CNT, s5_value = Q35_S5_VALUE;
+
+void board_init(void)
+{
+	uart16550_init(&com1);
+	console_register(&com1_console);
+	/* Read the power-off port now: a panic must not walk ACPI tables. */
+	if (x86_acpi_s5(&s5_port, &s5_value) != 0)
+		kprintf("board: no ACPI PM1a control block; power-off uses port %#x\n", s5_port);
+}
+
+noreturn void board_poweroff(int status)
+{
+	if (status == 0) {
+		outw(s5_port, s5_value);		/* ACPI S5: QEMU exits 0 */
+		outw(Q35_PM1A_CNT, Q35_S5_VALUE);	/* in case the FADT misled us */
+	} else {
+		outl(DEBUG_EXIT_PORT, (uint32_t)status);	/* QEMU exits (status << 1) | 1 */
+	}
+	arch_halt();
+}
