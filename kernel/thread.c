@@ -9,6 +9,7 @@
 #include <arch/context.h>
 #include <arch/mmu.h>
 #include <errno.h>
+#include <reent.h>
 #include <kernel/cpu.h>
 #include <kernel/log.h>
 #include <kernel/mutex.h>
@@ -25,6 +26,7 @@
 
 static struct thread main_thread;
 static struct thread boot_idle[MAX_CPUS];	/* secondaries' idle threads */
+static struct _reent main_reent, boot_idle_reent[MAX_CPUS];
 static struct list_node all_threads = LIST_INIT(all_threads);
 static struct spinlock all_lock = SPINLOCK_INIT("thread list");
 
@@ -42,15 +44,16 @@ static void record_init(struct thread *t, const char *name, unsigned prio, uint6
 	t->state = THREAD_BLOCKED;
 	list_init(&t->run_node);
 	list_init(&t->pi_held);
-	_REENT_INIT_PTR(&t->reent);
+	_REENT_INIT_PTR(t->reent);
 	spin_lock(&all_lock);
 	list_push_back(&all_threads, &t->all_node);
 	spin_unlock(&all_lock);
 }
 
-/* The join queue lives in the record too; it needs a stable address. */
+/* Beside the record, in the same pages: the join queue and newlib's state. */
 struct thread_extra {
 	struct wait_queue exit_wq;
+	struct _reent reent;
 };
 
 static size_t round_pages(size_t bytes) { return (bytes + PAGE_SIZE - 1) / PAGE_SIZE; }
@@ -79,6 +82,7 @@ static struct thread *alloc_thread(size_t stack_size)
 	struct thread_extra *x = (struct thread_extra *)(t + 1);
 	wait_queue_init(&x->exit_wq, "join");
 	t->exit_wq = &x->exit_wq;
+	t->reent = &x->reent;
 	return t;
 }
 
@@ -90,7 +94,7 @@ void thread_free(struct thread *t)
 	spin_lock(&all_lock);
 	list_remove(&t->all_node);
 	spin_unlock(&all_lock);
-	_reclaim_reent(&t->reent);
+	_reclaim_reent(t->reent);
 	if (!t->alloc_base)
 		return;		/* a static record */
 	uintptr_t base = t->alloc_base;
@@ -315,6 +319,7 @@ struct thread *thread_create_idle(struct cpu *c, void (*entry)(void *))
 	} else {
 		t = &boot_idle[c->index];
 		t->stack_base = c->stack_top - CPU_STACK_SIZE;
+		t->reent = &boot_idle_reent[c->index];
 	}
 	record_init(t, name, THREAD_PRIO_IDLE, 1ull << c->index);
 	t->idle = true;
@@ -326,6 +331,7 @@ struct thread *thread_create_idle(struct cpu *c, void (*entry)(void *))
 void thread_adopt_boot_context(struct thread *t, struct cpu *c)
 {
 	if (t == &main_thread && !t->name[0]) {
+		t->reent = &main_reent;
 		record_init(t, "main", THREAD_PRIO_DEFAULT, CPU_MASK_ALL);
 		t->stack_base = c->stack_top - CPU_STACK_SIZE;
 	}

@@ -13,7 +13,7 @@ struct _reent *__getreent(void)
 {
 	struct thread *t = thread_current();
 	/* Before the scheduler starts, newlib's own static state. */
-	return t ? &t->reent : _impure_ptr;
+	return t ? t->reent : _impure_ptr;
 }
 
 void libc_init(void)

@@ -4,6 +4,7 @@
  */
 #include "stubs.h"
 #include <kernel/log.h>
+#include <kernel/panic.h>
 #include <kernel/spinlock.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,4 +53,14 @@ void spin_unlock(struct spinlock *l)
 		abort();
 	}
 	l->owner = NULL;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
 }

@@ -14,7 +14,6 @@
 #include <arch/cpu.h>
 #include <kernel/list.h>
 #include <kernel/timer.h>
-#include <reent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +46,7 @@ enum thread_state {
 struct wait_queue;
 struct waiter;
 struct mutex;
+struct _reent;
 
 /* Read-only outside kernel/: a handle for the functions below. */
 struct thread {
@@ -87,7 +87,7 @@ struct thread {
 	uint64_t run_ns, run_start;
 
 	struct list_node all_node;	/* every thread, for thread_dump() */
-	struct _reent reent;		/* newlib: errno, stdio, strtok */
+	struct _reent *reent;		/* newlib: errno, stdio, strtok (beside the record) */
 };
 
 /* Create a thread running entry(arg). Returns 0 and the handle in *out, or
