@@ -18,8 +18,8 @@ TIMEOUT ?= 120
 ifndef THREADBARE_IN_DEPS
 ifeq ($(filter deps clean,$(MAKECMDGOALS)),)
 ifneq ($(shell cat build/.deps-ok 2>/dev/null),$(firstword $(shell sha1sum tools/deps.sh)))
-$(info threadbare: setting up this machine (tools/deps.sh))
-ifneq ($(shell tools/deps.sh >&2; echo $$?),0)
+# (its messages go to stderr: stdout belongs to targets such as qemu-cmd)
+ifneq ($(shell echo 'threadbare: setting up this machine (tools/deps.sh)' >&2; tools/deps.sh >&2; echo $$?),0)
 $(error tools/deps.sh failed; see above)
 endif
 endif

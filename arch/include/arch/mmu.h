@@ -24,6 +24,6 @@ enum mmu_prot {
 
 /* Any CPU, after arch_early_init(), not from interrupt handlers. va and
  * size page-aligned, inside RAM. Takes effect on every CPU before it
- * returns. Returns 0 or a negative errno (-EINVAL for a bad range, -ENOMEM
- * when no page table page is left). */
+ * returns. Returns 0 or a negative errno (-EINVAL for a range that is empty,
+ * unaligned or outside RAM; -ENOMEM when no page table page is left). */
 int arch_mmu_protect(uintptr_t va, size_t size, unsigned prot);
