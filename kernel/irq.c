@@ -83,6 +83,11 @@ unsigned long irq_count(const struct cpu *cpu) { return counts[cpu->index]; }
 
 bool irq_in_handler(void)
 {
+	/* Interrupts off, so we cannot move to another CPU between reading
+	 * the CPU and its depth (in a handler they are off anyway). */
+	unsigned long irq = arch_irq_save();
 	struct cpu *c = this_cpu();
-	return c && c->irq_depth;
+	bool in = c && c->irq_depth;
+	arch_irq_restore(irq);
+	return in;
 }

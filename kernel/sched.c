@@ -6,9 +6,12 @@
  *
  * A thread's registers are live on at most one CPU. While a CPU is switching
  * a thread out, the thread's `on_cpu` stays true until the switch completes
- * (finish_switch(), run by whatever thread the CPU switched to), and any CPU
- * about to run it waits for that. So a thread woken elsewhere while still
- * going to sleep here is never run twice at once.
+ * (finish_switch(), run by whatever thread the CPU switched to). A waker
+ * waits for that before it queues the thread anywhere, holding no run queue
+ * lock, so a thread on a run queue is never live on another CPU and a CPU
+ * picking it never waits. (Waiting at the pick instead, with the run queue
+ * locked, deadlocks: two CPUs each switching out the thread the other has
+ * just picked.)
  */
 #include <arch/context.h>
 #include <arch/ipi.h>
@@ -83,6 +86,10 @@ bool sched_wake(struct thread *t)
 	if (!__atomic_compare_exchange_n(&t->state, &blocked, THREAD_READY, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return false;
+	/* Still being switched out on its CPU (it blocked a moment ago):
+	 * that CPU needs nothing we hold to finish. */
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
 	enqueue_on(select_cpu(t), t);
 	return true;
 }
@@ -164,14 +171,15 @@ void sched_switch(void)
 		spin_unlock(&rq->lock);
 		return;
 	}
-	next->state = THREAD_RUNNING;
 	next->cpu = c;
 	next->switches++;
 	rq->slice_end = time_now() + sched_slice_ns;
 	c->switch_prev = cur;
 	c->current = next;
-	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-		arch_cpu_relax();	/* its last CPU is still saving it */
+	if (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		panic("sched_switch: '%s' was queued while still running on another cpu",
+		      next->name);
+	next->state = THREAD_RUNNING;
 	next->on_cpu = true;
 	arch_context_switch(&cur->sp, next->sp);
 	finish_switch();
@@ -186,11 +194,11 @@ void sched_block(struct spinlock *held)
 
 void sched_preempt_check(void)
 {
-	struct cpu *c = this_cpu();
-	if (!sched_rq(c)->need_resched)
-		return;
+	/* Interrupts off before reading the CPU: with them on we could move
+	 * to another CPU and look at its state instead of ours. */
 	unsigned long irq = arch_irq_save();
-	if (c->irq_depth == 0 && c->spin_depth == 0)
+	struct cpu *c = this_cpu();
+	if (sched_rq(c)->need_resched && c->irq_depth == 0 && c->spin_depth == 0)
 		sched_switch();
 	arch_irq_restore(irq);
 }

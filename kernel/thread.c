@@ -32,8 +32,14 @@ static struct spinlock all_lock = SPINLOCK_INIT("thread list");
 
 struct thread *thread_current(void)
 {
+	/* Interrupts off between reading the CPU and its current thread:
+	 * preempted in between, we could resume on another CPU and read
+	 * the thread running there. */
+	unsigned long irq = arch_irq_save();
 	struct cpu *c = this_cpu();
-	return c ? c->current : NULL;
+	struct thread *t = c ? c->current : NULL;
+	arch_irq_restore(irq);
+	return t;
 }
 
 static void record_init(struct thread *t, const char *name, unsigned prio, uint64_t affinity)
