@@ -29,6 +29,7 @@ static void report_boot_time(void)
 
 noreturn void kmain(void)
 {
+	arch_set_current_thread(NULL);	/* no threads yet; the register's reset value is unknown */
 	arch_early_init();	/* vectors, MMU, memory map, command line, CPUs, interrupt controller */
 	board_init();		/* console first, then the board's devices */
 	mem_init();		/* the heap that malloc grows, and the page allocator */

@@ -174,14 +174,12 @@ int mutex_lock_until(struct mutex *m, uint64_t deadline)
 	return status;
 }
 
-void mutex_lock(struct mutex *m) { mutex_lock_until(m, WAIT_FOREVER); }
-
 int mutex_lock_timeout(struct mutex *m, uint64_t timeout_ns)
 {
 	return mutex_lock_until(m, time_now() + timeout_ns);
 }
 
-void mutex_unlock(struct mutex *m)
+void mutex_unlock_slow(struct mutex *m)
 {
 	struct thread *me = thread_current();
 	uintptr_t v = __atomic_load_n(&m->owner, __ATOMIC_RELAXED);

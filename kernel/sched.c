@@ -23,6 +23,9 @@
 #include <kernel/time.h>
 
 static struct runq_cpu runqs[MAX_CPUS];
+/* Bit n set while CPU n runs its idle thread with nothing queued: lets a
+ * wake-up or a kick find an idle CPU without looking at every CPU. */
+static uint64_t idle_mask;
 static const struct sched_policy *policy = &sched_priority_policy;
 uint64_t sched_slice_ns = 10 * NS_PER_MS;
 
@@ -44,25 +47,22 @@ static bool rq_idle(struct cpu *c)
  * it last ran (or the first CPU it may use). */
 static struct cpu *select_cpu(struct thread *t)
 {
+	uint64_t affinity = __atomic_load_n(&t->affinity, __ATOMIC_RELAXED);
 	struct cpu *last = t->cpu;
-	if (last && last->online && allowed(t, last) &&
-	    (rq_idle(last) || policy->preempts(t, last->current)))
+	bool last_ok = last && last->online && allowed(t, last);
+	if ((affinity & (affinity - 1)) == 0 && last_ok)
+		return last;	/* pinned: no choice to make */
+	if (last_ok && (rq_idle(last) || policy->preempts(t, last->current)))
 		return last;
-	struct cpu *fallback = NULL;
-	for (unsigned i = 0; i < cpu_count(); i++) {
-		struct cpu *c = cpu_get(i);
-		if (!c->online || !allowed(t, c))
-			continue;
-		if (rq_idle(c))
-			return c;
-		if (!fallback)
-			fallback = c;
-	}
-	if (last && last->online && allowed(t, last))
+	uint64_t idle = __atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & affinity;
+	if (idle)
+		return cpu_get((unsigned)__builtin_ctzll(idle));
+	if (last_ok)
 		return last;
-	if (!fallback)
-		panic("sched: thread '%s' has no online cpu in its affinity", t->name);
-	return fallback;
+	for (unsigned i = 0; i < cpu_count(); i++)
+		if (cpu_get(i)->online && allowed(t, cpu_get(i)))
+			return cpu_get(i);
+	panic("sched: thread '%s' has no online cpu in its affinity", t->name);
 }
 
 /* Queue ready thread t on CPU c and make c notice. */
@@ -72,6 +72,8 @@ static void enqueue_on(struct cpu *c, struct thread *t)
 	spin_lock(&rq->lock);
 	t->state = THREAD_READY;
 	policy->enqueue(rq, t, false);
+	/* Spoken for: the next wake-up should look for another idle CPU. */
+	__atomic_fetch_and(&idle_mask, ~(1ull << c->index), __ATOMIC_RELAXED);
 	bool preempt = policy->preempts(t, c->current);
 	if (preempt)
 		rq->need_resched = true;
@@ -98,13 +100,10 @@ bool sched_wake(struct thread *t)
  * run it, which will steal it (idle CPUs sleep until an interrupt). */
 static void kick_idle_for(const struct thread *prev)
 {
-	for (unsigned i = 0; i < cpu_count(); i++) {
-		struct cpu *c = cpu_get(i);
-		if (c != this_cpu() && c->online && allowed(prev, c) && rq_idle(c)) {
-			arch_ipi_send(c, IPI_WAKE);
-			return;
-		}
-	}
+	uint64_t idle = __atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & prev->affinity &
+			~(1ull << this_cpu()->index);
+	if (idle)
+		arch_ipi_send(cpu_get((unsigned)__builtin_ctzll(idle)), IPI_WAKE);
 }
 
 /* Run by the thread a CPU has just switched to: the switch is complete. */
@@ -113,13 +112,19 @@ static void finish_switch(void)
 	struct cpu *c = this_cpu();
 	struct runq_cpu *rq = sched_rq(c);
 	struct thread *prev = c->switch_prev, *cur = c->current;
-	uint64_t now = time_now();
+	uint64_t now = rq->switch_time;
 	prev->run_ns += now - prev->run_start;
 	cur->run_start = now;
-	if (cur == rq->idle)
+	uint64_t me = 1ull << c->index;
+	if (cur == rq->idle) {
 		rq->idle_since = now;
-	if (prev == rq->idle)
+		if (rq->q.count == 0)
+			__atomic_fetch_or(&idle_mask, me, __ATOMIC_RELAXED);
+	}
+	if (prev == rq->idle) {
 		rq->idle_ns += now - rq->idle_since;
+		__atomic_fetch_and(&idle_mask, ~me, __ATOMIC_RELAXED);
+	}
 	bool reap = prev->state == THREAD_EXITED && prev->detached;
 	if (reap)
 		list_push_back(&rq->zombies, &prev->run_node);
@@ -173,9 +178,11 @@ void sched_switch(void)
 	}
 	next->cpu = c;
 	next->switches++;
-	rq->slice_end = time_now() + sched_slice_ns;
+	rq->switch_time = time_now();
+	rq->slice_end = rq->switch_time + sched_slice_ns;
 	c->switch_prev = cur;
 	c->current = next;
+	arch_set_current_thread(next);
 	if (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
 		panic("sched_switch: '%s' was queued while still running on another cpu",
 		      next->name);
@@ -354,6 +361,7 @@ noreturn void sched_run_secondary(void)
 {
 	struct cpu *c = this_cpu();
 	thread_adopt_boot_context(sched_rq(c)->idle, c);
+	__atomic_fetch_or(&idle_mask, 1ull << c->index, __ATOMIC_RELAXED);
 	timer_program(0);
 	idle_loop();
 }

@@ -88,6 +88,7 @@ unsigned smp_boot(void)
 
 noreturn void kmain_secondary(struct cpu *c)
 {
+	arch_set_current_thread(NULL);
 	if (this_cpu() != c)
 		panic("kmain_secondary: per-CPU pointer not set for cpu %u", c->index);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);

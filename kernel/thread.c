@@ -30,18 +30,6 @@ static struct _reent main_reent, boot_idle_reent[MAX_CPUS];
 static struct list_node all_threads = LIST_INIT(all_threads);
 static struct spinlock all_lock = SPINLOCK_INIT("thread list");
 
-struct thread *thread_current(void)
-{
-	/* Interrupts off between reading the CPU and its current thread:
-	 * preempted in between, we could resume on another CPU and read
-	 * the thread running there. */
-	unsigned long irq = arch_irq_save();
-	struct cpu *c = this_cpu();
-	struct thread *t = c ? c->current : NULL;
-	arch_irq_restore(irq);
-	return t;
-}
-
 static void record_init(struct thread *t, const char *name, unsigned prio, uint64_t affinity)
 {
 	snprintf(t->name, sizeof t->name, "%s", name ? name : "thread");
@@ -346,4 +334,5 @@ void thread_adopt_boot_context(struct thread *t, struct cpu *c)
 	t->on_cpu = true;
 	t->run_start = time_now();
 	c->current = t;
+	arch_set_current_thread(t);
 }

@@ -36,10 +36,16 @@ static struct thread *spawn_on(unsigned cpu, unsigned prio, void *(*fn)(void *),
 
 /* --- yield --------------------------------------------------------------- */
 
+/* Two threads of the top priority pinned to CPU 0 (the main thread kept
+ * off it) wait at a gate, then yield to each other ROUNDS times each: every
+ * yield is a real switch. */
+static volatile bool yield_go;
 static volatile uint64_t yield_start;
 
 static void *yielder(void *arg)
 {
+	while (!yield_go)
+		thread_yield();
 	if (!yield_start)
 		yield_start = time_now();
 	for (int i = 0; i < ROUNDS; i++)
@@ -49,12 +55,20 @@ static void *yielder(void *arg)
 
 static void bench_yield(void)
 {
+	if (cpu_count() < 2) {
+		printf("bench: thread_yield_switch needs 2 cpus\n");
+		return;
+	}
+	thread_set_affinity(thread_current(), 1ull << 1);
+	yield_go = false;
 	yield_start = 0;
 	struct thread *a = spawn_on(0, THREAD_PRIO_MAX, yielder, NULL);
 	struct thread *b = spawn_on(0, THREAD_PRIO_MAX, yielder, NULL);
+	yield_go = true;
 	thread_join(a, NULL);
 	uint64_t end = time_now();
 	thread_join(b, NULL);
+	thread_set_affinity(thread_current(), CPU_MASK_ALL);
 	report("thread_yield_switch", end - yield_start, 2 * ROUNDS, "instructions/switch");
 }
 

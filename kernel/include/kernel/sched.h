@@ -20,6 +20,7 @@ struct runq_cpu {
 	struct runq q;			/* ready threads, by priority */
 	struct thread *idle;
 	uint64_t slice_end;		/* ns: when the running thread's slice ends */
+	uint64_t switch_time;		/* ns: when the last switch began */
 	bool need_resched;		/* run the scheduler at the next chance */
 	uint64_t idle_ns, idle_since;	/* statistics */
 	struct list_node zombies;	/* detached threads that exited here */

@@ -112,7 +112,7 @@ void thread_sleep_until(uint64_t deadline);
 void thread_yield(void);
 
 /* Any context (an interrupt handler gets the thread it interrupted). */
-struct thread *thread_current(void);
+static inline struct thread *thread_current(void) { return arch_current_thread(); }
 static inline const char *thread_name(const struct thread *t) { return t->name; }
 
 /* Change base priority or affinity; takes effect at once (the thread is
