@@ -55,10 +55,6 @@ static void *yielder(void *arg)
 
 static void bench_yield(void)
 {
-	if (cpu_count() < 2) {
-		printf("bench: thread_yield_switch needs 2 cpus\n");
-		return;
-	}
 	thread_set_affinity(thread_current(), 1ull << 1);
 	yield_go = false;
 	yield_start = 0;
@@ -206,21 +202,44 @@ static void bench_speedup(void)
 	}
 }
 
+static void pingpong_same(void) { bench_pingpong("sem_pingpong_same_cpu", 0, 0); }
+static void pingpong_cross(void) { bench_pingpong("sem_pingpong_cross_cpu", 0, 1); }
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+	unsigned min_cpus;
+} benches[] = {
+	{ "yield", bench_yield, 2 },
+	{ "mutex", bench_mutex, 1 },
+	{ "pingpong", pingpong_same, 1 },
+	{ "pingpong_cross", pingpong_cross, 2 },
+	{ "wake_latency", bench_wake_latency, 2 },
+	{ "create_join", bench_create_join, 1 },
+	{ "speedup", bench_speedup, 1 },
+};
+
+/* bench=<name> runs one (see the table); none runs all but the speed-up,
+ * which wants a run without -icount. */
 static int bench_main(void)
 {
-	char which[16];
-	if (cmdline_get("bench", which, sizeof which) && strcmp(which, "speedup") == 0) {
-		bench_speedup();
-		return 0;
+	char which[24];
+	const char *only = cmdline_get("bench", which, sizeof which);
+	bool found = false;
+	for (unsigned i = 0; i < sizeof benches / sizeof benches[0]; i++) {
+		bool speedup = benches[i].run == bench_speedup;
+		if (only ? strcmp(only, benches[i].name) != 0 : speedup)
+			continue;
+		found = true;
+		if (cpu_count() < benches[i].min_cpus)
+			printf("bench: %s needs %u cpus\n", benches[i].name, benches[i].min_cpus);
+		else
+			benches[i].run();
 	}
-	bench_yield();
-	bench_mutex();
-	bench_pingpong("sem_pingpong_same_cpu", 0, 0);
-	if (cpu_count() > 1) {
-		bench_pingpong("sem_pingpong_cross_cpu", 0, 1);
-		bench_wake_latency();
+	if (!found) {
+		printf("bench: no benchmark named '%s'\n", only);
+		return 2;
 	}
-	bench_create_join();
 	return 0;
 }
 APP("bench", bench_main, "micro-benchmarks (make bench)");

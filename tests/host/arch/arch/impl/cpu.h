@@ -4,7 +4,11 @@
  */
 #pragma once
 
-static inline struct cpu *arch_this_cpu(void) { return 0; }
+/* One pretend CPU (tests/host/stubs.c), so spinlocks can check pairing. */
+extern struct cpu host_cpu;
+static inline struct cpu *arch_this_cpu(void) { return &host_cpu; }
+static inline struct thread *arch_current_thread(void) { return 0; }
+static inline void arch_set_current_thread(struct thread *t) {}
 static inline void arch_set_this_cpu(struct cpu *c) {}
 static inline unsigned long arch_irq_save(void) { return 0; }
 static inline void arch_irq_restore(unsigned long state) {}
