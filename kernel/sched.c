@@ -49,9 +49,9 @@ static struct cpu *select_cpu(struct thread *t)
 {
 	uint64_t affinity = __atomic_load_n(&t->affinity, __ATOMIC_RELAXED);
 	struct cpu *last = t->cpu;
+	if ((affinity & (affinity - 1)) == 0 && last && affinity == 1ull << last->index)
+		return last;	/* pinned where it ran: no choice to make */
 	bool last_ok = last && last->online && allowed(t, last);
-	if ((affinity & (affinity - 1)) == 0 && last_ok)
-		return last;	/* pinned: no choice to make */
 	if (last_ok && (rq_idle(last) || policy->preempts(t, last->current)))
 		return last;
 	uint64_t idle = __atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & affinity;
@@ -73,7 +73,9 @@ static void enqueue_on(struct cpu *c, struct thread *t)
 	t->state = THREAD_READY;
 	policy->enqueue(rq, t, false);
 	/* Spoken for: the next wake-up should look for another idle CPU. */
-	__atomic_fetch_and(&idle_mask, ~(1ull << c->index), __ATOMIC_RELAXED);
+	uint64_t bit = 1ull << c->index;
+	if (__atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & bit)
+		__atomic_fetch_and(&idle_mask, ~bit, __ATOMIC_RELAXED);
 	bool preempt = policy->preempts(t, c->current);
 	if (preempt)
 		rq->need_resched = true;
@@ -201,8 +203,11 @@ void sched_block(struct spinlock *held)
 
 void sched_preempt_check(void)
 {
-	/* Interrupts off before reading the CPU: with them on we could move
-	 * to another CPU and look at its state instead of ours. */
+	/* A first look without disabling interrupts: moving to another CPU
+	 * in between only means the flag is seen at that CPU's next
+	 * interrupt exit instead, and a stale "yes" is checked again below. */
+	if (!__atomic_load_n(&sched_rq(this_cpu())->need_resched, __ATOMIC_RELAXED))
+		return;
 	unsigned long irq = arch_irq_save();
 	struct cpu *c = this_cpu();
 	if (sched_rq(c)->need_resched && c->irq_depth == 0 && c->spin_depth == 0)
