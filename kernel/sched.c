@@ -352,6 +352,10 @@ static noreturn void idle_loop(void)
 			sched_switch();
 			continue;
 		}
+		/* Visible as idle again: a wake-up may have cleared the bit for
+		 * a thread that another CPU then stole, with no switch here to
+		 * set it back. */
+		__atomic_fetch_or(&idle_mask, 1ull << c->index, __ATOMIC_RELAXED);
 		arch_idle();
 	}
 }
