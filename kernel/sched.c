@@ -156,6 +156,8 @@ void sched_switch(void)
 	struct cpu *c = this_cpu();
 	struct runq_cpu *rq = sched_rq(c);
 	struct thread *cur = c->current;
+	if (cur == rq->idle && cur->state != THREAD_RUNNING)
+		panic("sched_switch: idle thread of cpu %u tried to block", c->index);
 	if (c->irq_depth || arch_irqs_enabled() || c->spin_depth)
 		panic("sched_switch: called with interrupts on, a spinlock held, or nested "
 		      "in an interrupt (thread '%s')", cur->name);
@@ -352,6 +354,10 @@ static noreturn void idle_loop(void)
 			sched_switch();
 			continue;
 		}
+		/* A thread that exited while we were reaping (an interrupt can
+		 * switch away from the idle thread anywhere in this loop). */
+		if (!list_empty(&rq->zombies))
+			continue;
 		/* Visible as idle again: a wake-up may have cleared the bit for
 		 * a thread that another CPU then stole, with no switch here to
 		 * set it back. */

@@ -88,7 +88,8 @@ void thread_free(struct thread *t)
 	spin_lock(&all_lock);
 	list_remove(&t->all_node);
 	spin_unlock(&all_lock);
-	_reclaim_reent(t->reent);
+	/* Nothing here may block: idle threads reap. (newlib's state was
+	 * released by the thread itself in thread_exit().) */
 	if (!t->alloc_base)
 		return;		/* a static record */
 	uintptr_t base = t->alloc_base;
@@ -147,6 +148,10 @@ noreturn void thread_exit(void *result)
 	if (t == &main_thread || t->idle)
 		panic("thread_exit: '%s' may not exit", t->name);
 	fflush(stdout);		/* its own stdout: a last partial line is not lost */
+	/* Its newlib state (stdio buffers, their locks) goes back now, in its
+	 * own context: that takes newlib's locks, which may block, and whoever
+	 * frees the record (an idle thread, for a detached one) must not. */
+	_reclaim_reent(t->reent);
 	t->result = result;
 	spin_lock(&t->exit_wq->lock);
 	t->state = THREAD_EXITED;

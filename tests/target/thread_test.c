@@ -178,7 +178,7 @@ TEST(thread_detached_threads_are_reaped)
 		EXPECT_EQ(thread_create(NULL, &attr, return_arg_plus_one, NULL), 0);
 	}
 	/* Reaped by idle threads and by later creates; give them time. */
-	for (int i = 0; i < 100 && page_free_count() != before; i++)
+	for (int i = 0; i < 400 && page_free_count() != before; i++)
 		thread_sleep(5 * NS_PER_MS);
 	EXPECT_EQ(page_free_count(), before);
 }
