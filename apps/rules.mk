@@ -1,4 +1,5 @@
 # apps/: every app is linked into the image; `app=<name>` picks one at boot.
 APP_SRCS := \
 	apps/hello/hello.c \
-	apps/selftest/selftest.c
+	apps/selftest/selftest.c \
+	apps/bench/bench.c

@@ -59,6 +59,8 @@ void console_enter_panic(void)
 	__atomic_store_n(&panicking, true, __ATOMIC_RELEASE);
 }
 
+const struct console_ops *console_device(void) { return dev; }
+
 void console_write(const char *s, size_t len)
 {
 	if (__atomic_load_n(&panicking, __ATOMIC_ACQUIRE)) {

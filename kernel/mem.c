@@ -7,10 +7,14 @@
  */
 #include <kernel/log.h>
 #include <kernel/mem.h>
+#include <kernel/page.h>
 #include <kernel/spinlock.h>
 
 #define MEM_RANGES_MAX 32
 #define HEAP_ALIGN 4096u
+/* The heap (malloc) gets a quarter of the largest free range, at least
+ * HEAP_MIN; the page allocator (stacks) the rest. */
+#define HEAP_MIN (8u << 20)
 
 struct range {
 	uintptr_t base;
@@ -77,8 +81,12 @@ void mem_init(void)
 	if (dropped)
 		kprintf("mem: %u memory map entries beyond %u ignored\n", dropped, MEM_RANGES_MAX);
 	struct range h = largest_free();
+	uint64_t heap_size = align_down(h.size / 4, HEAP_ALIGN);
+	if (heap_size < HEAP_MIN)
+		heap_size = align_down(h.size / 2 < HEAP_MIN ? h.size / 2 : HEAP_MIN, HEAP_ALIGN);
 	heap_start = heap_brk = h.base;
-	heap_end = h.base + h.size;
+	heap_end = h.base + heap_size;
+	page_init(heap_end, h.size - heap_size);
 	if (!h.size)
 		kprintf("mem: no free RAM for the heap; malloc will fail\n");
 }

@@ -10,7 +10,9 @@
 #include <kernel/cpu.h>
 #include <kernel/log.h>
 #include <kernel/mem.h>
+#include <kernel/page.h>
 #include <kernel/panic.h>
+#include <kernel/thread.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -80,7 +82,8 @@ noreturn void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	say("\npanic on cpu %u: %s\n", cpu, msg);
+	struct thread *t = thread_current();
+	say("\npanic on cpu %u (thread '%s'): %s\n", cpu, t ? t->name : "-", msg);
 	backtrace_print(0, (uintptr_t)__builtin_frame_address(0));
 	board_poweroff(PANIC_EXIT_STATUS);
 }
@@ -89,8 +92,12 @@ noreturn void exception_report(const char *what, uintptr_t fault_addr,
 			       const struct arch_frame *f)
 {
 	unsigned cpu = begin_panic();
-	say("\nunexpected exception on cpu %u: %s at pc %#lx, address %#lx\n", cpu, what,
-	    (unsigned long)arch_frame_pc(f), (unsigned long)fault_addr);
+	struct thread *t = thread_current();
+	say("\nunexpected exception on cpu %u (thread '%s'): %s at pc %#lx, address %#lx\n", cpu,
+	    t ? t->name : "-", what, (unsigned long)arch_frame_pc(f), (unsigned long)fault_addr);
+	if (t && t->alloc_base && fault_addr >= t->alloc_base && fault_addr < t->alloc_base + PAGE_SIZE)
+		say("stack overflow in thread '%s' (guard page %#lx)\n", t->name,
+		    (unsigned long)t->alloc_base);
 	arch_frame_dump(f);
 	backtrace_print(arch_frame_pc(f), arch_frame_fp(f));
 	say("panic on cpu %u: unexpected exception\n", cpu);

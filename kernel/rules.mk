@@ -9,7 +9,21 @@ KERNEL_SRCS := \
 	kernel/mem.c \
 	kernel/cmdline.c \
 	kernel/fdt.c \
-	kernel/app.c
+	kernel/app.c \
+	kernel/time.c \
+	kernel/timer.c \
+	kernel/timerq.c \
+	kernel/runq.c \
+	kernel/page.c \
+	kernel/irq.c \
+	kernel/sched.c \
+	kernel/sched_priority.c \
+	kernel/thread.c \
+	kernel/wait.c \
+	kernel/mutex.c \
+	kernel/sem.c \
+	kernel/condvar.c \
+	kernel/event.c
 
 # The app `make run` boots when the command line names none.
 DEFAULT_APP ?= hello

@@ -1,13 +1,13 @@
 /*
- * CPU table, bring-up of the secondary CPUs, and smp_call(): running a
- * function on another CPU. Until the scheduler exists a secondary CPU sits in
- * arch_idle() waiting for calls; IPI_WAKE gets it out.
+ * CPU table and bring-up of the secondary CPUs. Once online, a secondary
+ * CPU's boot stack becomes its idle thread and it runs the scheduler.
  */
 #include <arch/boot.h>
 #include <arch/ipi.h>
 #include <kernel/cpu.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
+#include <kernel/sched.h>
 #include <kernel/smp.h>
 
 static struct cpu cpus[MAX_CPUS];
@@ -88,42 +88,11 @@ unsigned smp_boot(void)
 
 noreturn void kmain_secondary(struct cpu *c)
 {
+	arch_set_current_thread(NULL);
 	if (this_cpu() != c)
 		panic("kmain_secondary: per-CPU pointer not set for cpu %u", c->index);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
-	arch_irq_disable();
-	for (;;) {
-		void (*fn)(void *) = __atomic_load_n(&c->call_fn, __ATOMIC_ACQUIRE);
-		if (!fn) {
-			arch_idle();
-			continue;
-		}
-		arch_irq_enable();	/* a call runs with interrupts on, as a thread would */
-		fn(c->call_arg);
-		arch_irq_disable();
-		/* call_done before call_fn: a poster that sees call_fn clear may
-		 * reset call_done for its next call. */
-		__atomic_store_n(&c->call_done, true, __ATOMIC_RELEASE);
-		__atomic_store_n(&c->call_fn, NULL, __ATOMIC_RELEASE);
-	}
-}
-
-void smp_call(struct cpu *target, void (*fn)(void *), void *arg)
-{
-	if (target == this_cpu() || !target->online)
-		panic("smp_call: cpu %u is the caller or offline", target->index);
-	while (__atomic_load_n(&target->call_fn, __ATOMIC_ACQUIRE))
-		arch_cpu_relax();
-	target->call_arg = arg;
-	__atomic_store_n(&target->call_done, false, __ATOMIC_RELAXED);
-	__atomic_store_n(&target->call_fn, fn, __ATOMIC_RELEASE);
-	arch_ipi_send(target, IPI_WAKE);
-}
-
-void smp_call_wait(struct cpu *target)
-{
-	while (!__atomic_load_n(&target->call_done, __ATOMIC_ACQUIRE))
-		arch_cpu_relax();
+	sched_run_secondary();	/* this stack becomes the CPU's idle thread */
 }
 
 void ipi_receive(enum ipi ipi)
@@ -131,6 +100,9 @@ void ipi_receive(enum ipi ipi)
 	switch (ipi) {
 	case IPI_WAKE:
 		break;		/* arch_idle() returns; the idle loop looks for work */
+	case IPI_RESCHED:
+		sched_rq(this_cpu())->need_resched = true;	/* irq_exit() switches */
+		break;
 	case IPI_STOP:
 		arch_halt();
 	default:

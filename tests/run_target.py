@@ -20,7 +20,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Deliberate failures: (test name, what the console must show).
 EXCEPTION_REPORT = [r"unexpected exception on cpu \d+", r"backtrace:", r"panic on cpu \d+"]
-PANIC_REPORT = [r"panic on cpu \d+: ", r"backtrace:"]
+PANIC_REPORT = [r"panic on cpu \d+ \(thread '[^']*'\): ", r"backtrace:"]
 DELIBERATE = [
     ("fault_trap", EXCEPTION_REPORT),
     ("fault_unmapped_page", EXCEPTION_REPORT),
@@ -29,6 +29,7 @@ DELIBERATE = [
     ("panic_reports", PANIC_REPORT + [r"deliberate panic from the test suite"]),
     ("assert_reports", PANIC_REPORT + [r"assertion 'two == 3' failed"]),
     ("spinlock_recursion_panics", PANIC_REPORT + [r"already held by this cpu"]),
+    ("thread_stack_overflow_is_caught", EXCEPTION_REPORT + [r"stack overflow in thread 'deep-recursion'"]),
 ]
 
 

@@ -40,6 +40,26 @@ def boot_instructions(make, board, cpus):
     return int(m.group(1))
 
 
+def guest_benchmarks(make, board, cpus):
+    """The bench app's figures: instructions per operation under -icount."""
+    code, cmd = run(f"{make} -s BOARD={board} CPUS={cpus} APPEND='app=bench' qemu-cmd")
+    code, text = run(f"{cmd.strip()} {ICOUNT}", timeout=900)
+    figures = {m.group(1): {"value": int(m.group(2)), "unit": m.group(3)}
+               for m in re.finditer(r"^bench (\w+) (\d+) (\S+)$", text, re.M)}
+    if code != 0 or not figures:
+        sys.exit(f"bench: the bench app failed (exit {code}):\n{text[-2000:]}")
+    return figures
+
+
+def speedup(make, board, cpus):
+    """CPU-bound work on 1, 2, 4 threads: wall-time ratios with multi-threaded
+    TCG (no -icount), measured inside one run."""
+    code, cmd = run(f"{make} -s BOARD={board} CPUS={cpus} APPEND='app=bench bench=speedup' qemu-cmd")
+    code, text = run(f"{cmd.strip()} -accel tcg,thread=multi", timeout=900)
+    return {f"{m.group(1)} threads": float(m.group(2))
+            for m in re.finditer(r"^bench speedup_(\d+)_threads (\d+\.\d+) x", text, re.M)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--board", required=True)
@@ -49,6 +69,8 @@ def main():
                "boot_instructions_to_banner": {}}
     for cpus in (1, 4):
         results["boot_instructions_to_banner"][str(cpus)] = boot_instructions(args.make, args.board, cpus)
+    results["threads"] = guest_benchmarks(args.make, args.board, 4)
+    results["speedup_wall_time"] = speedup(args.make, args.board, 4)
 
     print(f"benchmarks on {args.board} (QEMU {ICOUNT}: 1 ns = 1 guest instruction)")
     print(f"{'what':<44}{'value':>14}")
@@ -56,6 +78,11 @@ def main():
         print(f"{'image ' + k + ' (bytes)':<44}{v:>14,}")
     for cpus, n in results["boot_instructions_to_banner"].items():
         print(f"{'instructions, reset to banner, ' + cpus + ' cpus':<44}{n:>14,}")
+    for name, f in results["threads"].items():
+        print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
+    host = os.cpu_count()
+    for n, ratio in results["speedup_wall_time"].items():
+        print(f"{'speed-up, CPU-bound work on ' + n + f' ({host} host cores)':<44}{ratio:>14.2f}")
     path = os.path.join(TOP, "build", args.board, "bench.json")
     with open(path, "w") as f:
         json.dump(results, f, indent=2)

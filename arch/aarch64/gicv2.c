@@ -7,6 +7,7 @@
  */
 #include "gic.h"
 #include <arch/mmio.h>
+#include <errno.h>
 #include <kernel/cpu.h>
 #include <kernel/fdt.h>
 
@@ -26,6 +27,7 @@
 #define GICC_EOIR	0x010
 
 static uintptr_t gicd, gicc;
+static unsigned lines;	/* INTIDs the distributor implements */
 
 static void cpu_init(struct a64_cpu *pc)
 {
@@ -69,6 +71,25 @@ static void disable(unsigned intid)
 	mmio_write32(gicd + GICD_ICENABLER + intid / 32 * 4, 1u << intid % 32);
 }
 
+static void enable(unsigned intid)
+{
+	mmio_write32(gicd + GICD_ISENABLER + intid / 32 * 4, 1u << intid % 32);
+}
+
+/* An SPI goes to the CPU interfaces whose bits are set in its byte of
+ * GICD_ITARGETSR: just the target's. */
+static int route(unsigned intid, struct cpu *target)
+{
+	uint8_t mask = a64_cpu_data(target)->gicv2_mask;
+	if (intid < 32 || intid >= lines || !mask)
+		return -EINVAL;
+	disable(intid);		/* configuration changes only while disabled */
+	a64_gic_spi_level(gicd, intid);
+	mmio_write8(gicd + GICD_ITARGETSR + intid, mask);
+	enable(intid);
+	return 0;
+}
+
 static const struct a64_gic_ops gicv2_ops = {
 	.name = "GICv2",
 	.cpu_init = cpu_init,
@@ -76,6 +97,8 @@ static const struct a64_gic_ops gicv2_ops = {
 	.eoi = eoi,
 	.send_sgi = send_sgi,
 	.disable = disable,
+	.enable = enable,
+	.route = route,
 };
 
 const struct a64_gic_ops *a64_gicv2_probe(const void *fdt, int node)
@@ -90,7 +113,7 @@ const struct a64_gic_ops *a64_gicv2_probe(const void *fdt, int node)
 
 	/* Off while we set it up; SPIs off, not pending, our priority. */
 	mmio_write32(gicd + GICD_CTLR, 0);
-	unsigned lines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);
+	lines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);
 	if (lines > GIC_SPURIOUS_MIN)
 		lines = GIC_SPURIOUS_MIN;
 	for (unsigned i = 32; i < lines; i += 32) {

@@ -7,6 +7,7 @@
  */
 #include "gic.h"
 #include <arch/mmio.h>
+#include <errno.h>
 #include <kernel/cpu.h>
 #include <kernel/fdt.h>
 #include <kernel/panic.h>
@@ -14,9 +15,11 @@
 #define GICD_CTLR		0x0000
 #define GICD_TYPER		0x0004
 #define GICD_IGROUPR		0x0080
+#define GICD_ISENABLER		0x0100
 #define GICD_ICENABLER		0x0180
 #define GICD_ICPENDR		0x0280
 #define GICD_IPRIORITYR		0x0400
+#define GICD_IROUTER		0x6000	/* 64 bits per SPI: Aff3 in 39:32, Aff2.Aff1.Aff0 in 23:0 */
 #define GICD_CTLR_RWP		(1u << 31)
 #define GICD_CTLR_ARE		(1u << 4)	/* ARE_NS in the non-secure view */
 #define GICD_CTLR_GRP1		(1u << 1)	/* EnableGrp1(A) */
@@ -50,6 +53,7 @@
 #define MAX_RDIST_REGIONS 8
 
 static uintptr_t gicd;
+static unsigned lines;	/* INTIDs the distributor implements */
 static struct { uint64_t base, size; } rdist[MAX_RDIST_REGIONS];
 static unsigned nrdist;
 static uint64_t rdist_stride;	/* 0: from each redistributor's GICR_TYPER */
@@ -140,6 +144,33 @@ static void disable(unsigned intid)
 		mmio_write32(gicd + GICD_ICENABLER + intid / 32 * 4, 1u << intid % 32);
 }
 
+static void enable(unsigned intid)
+{
+	if (intid < 32)
+		mmio_write32(a64_cpu_data(arch_this_cpu())->gicr + GICR_SGI + GICR_ISENABLER0,
+			     1u << intid);
+	else
+		mmio_write32(gicd + GICD_ISENABLER + intid / 32 * 4, 1u << intid % 32);
+}
+
+/* An SPI goes to the CPU GICD_IROUTER names by affinity, whose layout is
+ * MPIDR's (bit 31, "any CPU", clear): the target's hwid as it is. */
+static int route(unsigned intid, struct cpu *target)
+{
+	if (intid < 32 || intid >= lines)
+		return -EINVAL;
+	/* Configuration changes only while disabled, and the disable is
+	 * done only once RWP clears. */
+	disable(intid);
+	a64_gic_wait_clear(gicd + GICD_CTLR, GICD_CTLR_RWP, "spi disable");
+	a64_gic_spi_level(gicd, intid);
+	uint64_t aff = target->hwid & A64_MPIDR_AFF_MASK;
+	mmio_write32(gicd + GICD_IROUTER + intid * 8, (uint32_t)aff);
+	mmio_write32(gicd + GICD_IROUTER + intid * 8 + 4, (uint32_t)(aff >> 32));
+	enable(intid);
+	return 0;
+}
+
 static const struct a64_gic_ops gicv3_ops = {
 	.name = "GICv3",
 	.cpu_init = cpu_init,
@@ -147,6 +178,8 @@ static const struct a64_gic_ops gicv3_ops = {
 	.eoi = eoi,
 	.send_sgi = send_sgi,
 	.disable = disable,
+	.enable = enable,
+	.route = route,
 };
 
 const struct a64_gic_ops *a64_gicv3_probe(const void *fdt, int node)
@@ -172,7 +205,7 @@ const struct a64_gic_ops *a64_gicv3_probe(const void *fdt, int node)
 	 * pending, our priority; then on with affinity routing. */
 	mmio_write32(gicd + GICD_CTLR, 0);
 	a64_gic_wait_clear(gicd + GICD_CTLR, GICD_CTLR_RWP, "distributor disable");
-	unsigned lines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);
+	lines = 32 * ((mmio_read32(gicd + GICD_TYPER) & 0x1f) + 1);
 	if (lines > GIC_SPURIOUS_MIN)
 		lines = GIC_SPURIOUS_MIN;
 	for (unsigned i = 32; i < lines; i += 32) {

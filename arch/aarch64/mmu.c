@@ -8,7 +8,10 @@
  *   device tree          read-only
  *
  * Tables come from a static pool in .bss; a block is split into a table of
- * the next level when part of it must change. The boot CPU builds the map
+ * the next level when part of it must change, and a table that comes to
+ * map exactly what one block would (a thread's guard page made RW again)
+ * is folded back into that block, its page returned to the pool once the
+ * TLBs no longer hold it. The boot CPU builds the map
  * twice: a64_mmu_init_boot() runs with the MMU off (this file is compiled
  * with -mstrict-align: until the MMU is on every access is to device
  * memory, which faults on unaligned accesses) and maps only the image and
@@ -23,6 +26,7 @@
 #define VA_BITS		40
 #define VA_LIMIT	(1ull << VA_BITS)
 #define PT_POOL_PAGES	128	/* 512 KiB: boot needs ~10, each split 2 MiB one */
+#define PT_PENDING_MAX	16	/* folded tables awaiting a TLB flush */
 
 /* Descriptor bits (ARM ARM D8.3). */
 #define PTE_VALID	(1ull << 0)
@@ -60,6 +64,9 @@ extern char __data_start[], __image_start[], __image_end[];
 
 static uint64_t pt_pool[PT_POOL_PAGES][512] __attribute__((aligned(4096)));
 static unsigned pt_used;
+static uint64_t *pt_free;	/* folded tables, zeroed, linked through word 0 */
+static uint64_t *pt_pending[PT_PENDING_MAX];	/* folded, maybe still in a TLB */
+static unsigned npending;
 static uint64_t *root;
 static struct spinlock mmu_lock = SPINLOCK_INIT("mmu");
 struct a64_mmu_regs a64_mmu_regs;
@@ -71,10 +78,29 @@ static struct { uint64_t base, end; } ram[MAX_RAM_RANGES];
 static unsigned nram;
 static uint64_t fdt_lo, fdt_hi;
 
-/* Pool pages are zero (.bss) and never freed. */
+/* A zeroed table: one given back by a fold, else a fresh pool page (.bss). */
 static uint64_t *pt_alloc(void)
 {
+	uint64_t *t = pt_free;
+	if (t) {
+		pt_free = (uint64_t *)(uintptr_t)t[0];
+		t[0] = 0;
+		return t;
+	}
 	return pt_used < PT_POOL_PAGES ? pt_pool[pt_used++] : NULL;
+}
+
+/* mmu_lock held, after the TLB flush that follows a fold: no walker can
+ * reach the folded tables any more, so they may be zeroed and reused. */
+static void pt_release_pending(void)
+{
+	while (npending) {
+		uint64_t *t = pt_pending[--npending];
+		for (unsigned i = 1; i < 512; i++)
+			t[i] = 0;
+		t[0] = (uintptr_t)pt_free;
+		pt_free = t;
+	}
 }
 
 static void set_pte(uint64_t *e, uint64_t v)
@@ -97,6 +123,21 @@ static uint64_t *split(uint64_t old, int level)
 	for (uint64_t i = 0; i < 512; i++)
 		sub[i] = (base + (i << shift)) | attrs | type;
 	return sub;
+}
+
+/* If table (of the given level, 2 or 3) maps [base, base + its span) with
+ * one set of attributes, page by page or block by block, return the block
+ * entry of level - 1 that maps the same; else 0 (unmapped entries, or a
+ * table below, never fold). */
+static uint64_t foldable(const uint64_t *table, int level, uint64_t base)
+{
+	unsigned shift = level_shift(level);
+	uint64_t type = level == 3 ? PTE_TABLE : PTE_BLOCK;
+	uint64_t attrs = table[0] & ~PTE_ADDR & ~PTE_TYPE;
+	for (uint64_t i = 0; i < 512; i++)
+		if (table[i] != ((base + (i << shift)) | attrs | type))
+			return 0;
+	return base | attrs | PTE_BLOCK;
 }
 
 /* Map [va, end) to itself with attrs (ATTR_NONE: unmap) in table, which is
@@ -128,9 +169,20 @@ static int map(uint64_t *table, int level, uint64_t va, uint64_t end, uint64_t a
 				old = (uintptr_t)sub | PTE_TABLE;
 				set_pte(e, old);
 			}
-			int err = map((uint64_t *)(uintptr_t)(old & PTE_ADDR), level + 1, va, stop, attrs);
+			uint64_t *sub = (uint64_t *)(uintptr_t)(old & PTE_ADDR);
+			int err = map(sub, level + 1, va, stop, attrs);
 			if (err)
 				return err;
+			/* Uniform again: back to one block (levels 1 and 2
+			 * only; level 0 entries must be tables). The same
+			 * translation either way, as for a split. */
+			uint64_t block = level > 0 && npending < PT_PENDING_MAX
+						 ? foldable(sub, level + 1, va & ~(span - 1))
+						 : 0;
+			if (block) {
+				set_pte(e, block);
+				pt_pending[npending++] = sub;
+			}
 		}
 		va = stop;
 	}
@@ -260,6 +312,7 @@ int arch_mmu_protect(uintptr_t va, size_t size, unsigned prot)
 	spin_lock(&mmu_lock);
 	int err = map(root, 0, va, end, attrs);
 	tlb_flush_range(va, end);	/* also after a partial change */
+	pt_release_pending();		/* tables folded above: now unreachable */
 	spin_unlock(&mmu_lock);
 	return err;
 }

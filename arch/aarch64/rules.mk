@@ -20,7 +20,10 @@ ARCH_SRCS := \
 	arch/aarch64/psci.c \
 	arch/aarch64/gic.c \
 	arch/aarch64/gicv2.c \
-	arch/aarch64/gicv3.c
+	arch/aarch64/gicv3.c \
+	arch/aarch64/timer.c \
+	arch/aarch64/switch.S \
+	arch/aarch64/context.c
 
 # mmu.c builds the first page tables with the MMU off, when all memory is
 # device memory: no unaligned accesses, no calls to memset/memcpy.

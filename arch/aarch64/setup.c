@@ -137,11 +137,13 @@ void arch_early_init(void)
 	scan_cpus(fdt);		/* boot CPU first */
 	a64_psci_init(fdt);	/* how to start the others */
 	a64_gic_init(fdt);	/* distributor, this CPU's interface */
+	a64_timer_init(fdt);	/* its PPI; the timer itself stays off */
 }
 
 /* A secondary CPU, from head.S: vectors and MMU are on already. */
 void arch_init_secondary(void)
 {
 	a64_exceptions_init();
-	a64_gic_cpu_init();
+	a64_gic_cpu_init();	/* disables every PPI, so before the timer's */
+	a64_timer_cpu_init();
 }

@@ -174,9 +174,10 @@ void arch_early_init(void)
 	x86_pic_disable();	/* legacy 8259s off: the LAPIC/IOAPIC take over */
 	x86_lapic_init(madt.lapic_paddr);
 	x86_lapic_enable();
-	for (unsigned i = 0; i < madt.nioapics; i++)
-		x86_ioapic_mask_all(madt.ioapics[i].paddr);	/* no device interrupts yet */
+	x86_ioapic_init();	/* every entry masked until arch_irq_route() */
 	x86_tsc_calibrate();	/* arch_counter_hz(), and delays for INIT-SIPI-SIPI */
+	x86_timer_calibrate();	/* TSC-deadline, or the LAPIC timer's rate */
+	x86_timer_init_cpu();	/* timer vector set, nothing armed */
 	x86_this_percpu()->ready = true;
 }
 

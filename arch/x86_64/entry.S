@@ -7,6 +7,11 @@
  * with interrupts off (every IDT gate is an interrupt gate). The FP/SIMD
  * state is saved too (fxsave): C code anywhere may use SSE registers, and
  * an interrupt can arrive in the middle of it.
+ *
+ * Everything lives on the interrupted stack (only #DF, #MC and NMI come in
+ * on IST stacks). x86_interrupt() may switch threads in irq_exit() and
+ * return much later, on another CPU: nothing per-CPU is kept across the
+ * call, and the frame's address is in rbx, which every switch preserves.
  */
 #include <arch/x86/layout.h>
 

@@ -1,9 +1,13 @@
 /*
  * Where entry.S delivers every vector: exceptions go to exception_report()
- * (nothing here handles a fault), the IPI vector and NMI to their handlers.
+ * (nothing here handles a fault), NMI to its handler, and every interrupt
+ * (timer, IPIs, devices) to the generic code between irq_enter() and
+ * irq_exit().
  */
 #include <arch/exception.h>
 #include <arch/ipi.h>
+#include <arch/irq.h>
+#include <arch/timer.h>
 #include <arch/x86/layout.h>
 #include <arch/x86/percpu.h>
 #include <arch/x86/port.h>
@@ -35,9 +39,38 @@ static void nmi(void)
 		ipi_receive(IPI_STOP);
 }
 
+/*
+ * An interrupt, on the interrupted context's own stack (entry.S saved its
+ * registers and FP/SIMD state there). irq_exit() may switch to another
+ * thread and come back much later, so it comes last, and the EOI before it:
+ * until then this CPU's LAPIC would hold back every interrupt of this
+ * priority class or lower.
+ */
+static void interrupt(struct arch_frame *f, unsigned v)
+{
+	irq_enter();
+	if (v >= X86_VEC_IRQ_BASE && v < X86_VEC_IRQ_BASE + X86_VEC_IRQ_COUNT) {
+		/* The handler quiets the device first, so a level-triggered
+		 * line is low again by the EOI. */
+		irq_dispatch(v - X86_VEC_IRQ_BASE);
+		x86_lapic_eoi();
+	} else {
+		x86_lapic_eoi();
+		if (v == X86_VEC_TIMER)
+			timer_interrupt();
+		else if (v == X86_VEC_IPI_RESCHED)
+			ipi_receive(IPI_RESCHED);
+		else if (v == X86_VEC_IPI_WAKE)
+			ipi_receive(IPI_WAKE);
+		else
+			exception_report("unexpected interrupt", 0, f);
+	}
+	irq_exit();
+}
+
 void x86_interrupt(struct arch_frame *f)
 {
-	uint64_t v = f->vector;
+	unsigned v = (unsigned)f->vector;
 
 	if (v == 2) {
 		nmi();
@@ -45,19 +78,15 @@ void x86_interrupt(struct arch_frame *f)
 	}
 	if (v < 32) {
 		const char *what = exception_names[v] ? exception_names[v] : "reserved exception";
-		/* After a #DF, CR2 still holds the page fault that caused it
-		 * (typically a stack overflow into a guard page). */
+		/* After a #DF, CR2 still holds the page fault that caused it:
+		 * typically a stack overflow into a guard page, which the
+		 * CPU could not push the page fault's frame onto. */
 		uintptr_t addr = (v == 14 || v == 8) ? f->cr2 : 0;
 		exception_report(what, addr, f);
 	}
-	if (v == X86_VEC_IPI_WAKE) {
-		x86_lapic_eoi();
-		ipi_receive(IPI_WAKE);
-		return;
-	}
 	if (v == X86_VEC_SPURIOUS)
 		return;		/* the LAPIC wants no EOI for these */
-	exception_report("unexpected interrupt", 0, f);
+	interrupt(f, v);
 }
 
 void arch_frame_dump(const struct arch_frame *f)

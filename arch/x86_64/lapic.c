@@ -1,8 +1,9 @@
 /*
  * The local APIC in xAPIC mode (registers memory-mapped at the MADT's
  * address, uncached by mmu.c): enabling it on each CPU, end of interrupt,
- * and sending IPIs. IPI_WAKE is a fixed vector, IPI_STOP an NMI so it stops
- * a CPU even when it spins with interrupts off.
+ * and sending IPIs. IPI_WAKE and IPI_RESCHED are fixed vectors, IPI_STOP
+ * an NMI so it stops a CPU even when it spins with interrupts off. The
+ * timer is in timer.c.
  */
 #include <arch/ipi.h>
 #include <arch/mmio.h>
@@ -25,34 +26,34 @@
 
 static uintptr_t lapic;
 
-static uint32_t lapic_read(unsigned reg) { return mmio_read32(lapic + reg); }
-static void lapic_write(unsigned reg, uint32_t v) { mmio_write32(lapic + reg, v); }
+uint32_t x86_lapic_read(unsigned reg) { return mmio_read32(lapic + reg); }
+void x86_lapic_write(unsigned reg, uint32_t v) { mmio_write32(lapic + reg, v); }
 
 void x86_lapic_init(uint64_t paddr) { lapic = (uintptr_t)paddr; }
 
 void x86_lapic_enable(void)
 {
-	lapic_write(LAPIC_TPR, 0);
-	/* Nothing local may interrupt yet: the timer is not in use and
-	 * LINT0 carries the 8259s, which are off (ioapic.c). LINT1 keeps
-	 * the firmware's NMI wiring. */
-	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
-	lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
-	lapic_write(LAPIC_SVR, SVR_ENABLE | X86_VEC_SPURIOUS);
+	x86_lapic_write(LAPIC_TPR, 0);
+	/* Nothing local may interrupt yet: the timer is set up by
+	 * x86_timer_init_cpu() and LINT0 carries the 8259s, which are off
+	 * (ioapic.c). LINT1 keeps the firmware's NMI wiring. */
+	x86_lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	x86_lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	x86_lapic_write(LAPIC_LVT_ERROR, LVT_MASKED);
+	x86_lapic_write(LAPIC_SVR, SVR_ENABLE | X86_VEC_SPURIOUS);
 }
 
-void x86_lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+void x86_lapic_eoi(void) { x86_lapic_write(LAPIC_EOI, 0); }
 
 /* The destination and command are two writes to one per-CPU register
  * pair, so no interrupt handler on this CPU may send in between. */
 void x86_lapic_send(uint32_t apic_id, uint32_t icr)
 {
 	unsigned long irq = arch_irq_save();
-	while (lapic_read(LAPIC_ICR_LO) & ICR_PENDING)
+	while (x86_lapic_read(LAPIC_ICR_LO) & ICR_PENDING)
 		arch_cpu_relax();
-	lapic_write(LAPIC_ICR_HI, apic_id << 24);
-	lapic_write(LAPIC_ICR_LO, icr);
+	x86_lapic_write(LAPIC_ICR_HI, apic_id << 24);
+	x86_lapic_write(LAPIC_ICR_LO, icr);
 	arch_irq_restore(irq);
 }
 
@@ -61,6 +62,10 @@ void arch_ipi_send(struct cpu *target, enum ipi ipi)
 	switch (ipi) {
 	case IPI_WAKE:
 		x86_lapic_send((uint32_t)target->hwid, X86_ICR_FIXED | X86_ICR_ASSERT | X86_VEC_IPI_WAKE);
+		break;
+	case IPI_RESCHED:
+		x86_lapic_send((uint32_t)target->hwid,
+			       X86_ICR_FIXED | X86_ICR_ASSERT | X86_VEC_IPI_RESCHED);
 		break;
 	case IPI_STOP:
 		/* The flag tells the target's NMI handler why it was sent. */

@@ -18,7 +18,9 @@
  * flushes its TLB in the NMI handler and records the generation, and the
  * caller waits for all of them. An NMI gets through even to a CPU spinning
  * with interrupts off (say, for the lock this function holds), so the wait
- * cannot deadlock.
+ * cannot deadlock. A change that only makes pages present needs none: TLBs
+ * never cache not-present entries (so giving a thread's guard page back
+ * costs no NMIs).
  */
 #include <arch/mmu.h>
 #include <arch/x86/insn.h>
@@ -98,18 +100,24 @@ static uint64_t *pte_get(uintptr_t va)
 }
 
 /* Set the access bits of every 4 KiB page in [va, va+size). Splits all the
- * 2 MiB pages first, so running out of pool changes nothing. The caller
- * flushes the TLBs. */
+ * 2 MiB pages first, so running out of pool changes nothing. Returns 1 if
+ * TLBs may hold something stale now (the caller flushes them), 0 if not,
+ * or -ENOMEM. */
 static int set_access(uintptr_t va, uint64_t size, uint64_t access)
 {
+	unsigned pool_before = pool_used;
 	for (uintptr_t a = va; a < va + size; a += SIZE_2M - (a & (SIZE_2M - 1)))
 		if (!pte_get(a))
 			return -ENOMEM;
+	bool stale = pool_used != pool_before;	/* a 2 MiB page was split */
 	for (uintptr_t a = va; a < va + size; a += MMU_PAGE_SIZE) {
 		uint64_t *pte = pte_get(a);
+		/* TLBs never hold a not-present entry (SDM 4.10.4.3), so
+		 * making pages present needs no flush. */
+		stale |= (*pte & PTE_P) != 0;
 		*pte = (a & PTE_ADDR) | (*pte & PTE_CACHE) | access;
 	}
-	return 0;
+	return stale;
 }
 
 static uint64_t access_bits(unsigned prot)
@@ -215,9 +223,9 @@ int arch_mmu_protect(uintptr_t va, size_t size, unsigned prot)
 	    (prot & ~(unsigned)(MMU_READ | MMU_WRITE | MMU_EXEC)) || !mem_is_ram(va, size))
 		return -EINVAL;
 	spin_lock(&mmu_lock);
-	int err = set_access(va, size, access_bits(prot));
-	if (!err)
+	int stale = set_access(va, size, access_bits(prot));
+	if (stale > 0)
 		flush_all_cpus();
 	spin_unlock(&mmu_lock);
-	return err;
+	return stale < 0 ? stale : 0;
 }

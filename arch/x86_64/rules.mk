@@ -15,6 +15,8 @@ LINKER_SCRIPT := linker/x86_64.ld
 ARCH_SRCS := \
 	arch/x86_64/boot.S \
 	arch/x86_64/entry.S \
+	arch/x86_64/switch.S \
+	arch/x86_64/context.c \
 	arch/x86_64/trampoline.S \
 	arch/x86_64/early.c \
 	arch/x86_64/cpu.c \
@@ -26,5 +28,6 @@ ARCH_SRCS := \
 	arch/x86_64/madt.c \
 	arch/x86_64/lapic.c \
 	arch/x86_64/ioapic.c \
+	arch/x86_64/timer.c \
 	arch/x86_64/smp.c \
 	arch/x86_64/tsc.c

@@ -69,6 +69,7 @@ void arch_init_secondary(void)
 	x86_gdt_load();		/* own GDT and TSS (IST stacks) */
 	x86_idt_load();		/* the shared IDT */
 	x86_lapic_enable();
+	x86_timer_init_cpu();	/* timer vector set, nothing armed */
 	/* Ready for NMIs (TLB shootdowns) from here on; flush once to drop
 	 * anything cached before a shootdown could reach us. */
 	__atomic_store_n(&x86_this_percpu()->ready, true, __ATOMIC_SEQ_CST);

@@ -41,7 +41,19 @@ static const struct uart16550 com1 = {
 
 static void com1_putc(char c) { uart16550_putc(&com1, c); }
 static int com1_getc(void) { return uart16550_getc(&com1); }
-static const struct console_ops com1_console = { .putc = com1_putc, .getc = com1_getc };
+static void com1_irq_enable(unsigned causes) { uart16550_irq_enable(&com1, causes); }
+static unsigned com1_irq_ack(void) { return uart16550_irq_ack(&com1); }
+
+/* COM1 raises ISA IRQ 4; the port maps ISA IRQs to GSIs through the MADT's
+ * overrides, and with none GSI 4 is IRQ 4. */
+#define COM1_IRQ 4
+static const struct console_ops com1_console = {
+	.putc = com1_putc,
+	.getc = com1_getc,
+	.irq = COM1_IRQ,
+	.irq_enable = com1_irq_enable,
+	.irq_ack = com1_irq_ack,
+};
 
 static uint16_t s5_port = Q35_PM1A_CNT, s5_value = Q35_S5_VALUE;
 

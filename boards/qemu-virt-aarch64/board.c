@@ -22,10 +22,29 @@ static uintptr_t uart;
 static void uart_putc(char c) { pl011_putc(uart, c); }
 static int uart_getc(void) { return pl011_getc(uart); }
 
-static const struct console_ops uart_console = {
+static void uart_irq_enable(unsigned causes) { pl011_irq_enable(uart, causes); }
+static unsigned uart_irq_ack(void) { return pl011_irq_ack(uart); }
+
+static struct console_ops uart_console = {
 	.putc = uart_putc,
 	.getc = uart_getc,
+	.irq = -1,		/* from the device tree, in board_init() */
+	.irq_enable = uart_irq_enable,
+	.irq_ack = uart_irq_ack,
 };
+
+/* The GIC binding's three interrupt cells are (type, number, flags): type 0
+ * is an SPI (INTID 32 + number), type 1 a PPI (INTID 16 + number). */
+static int gic_intid(const void *fdt, int node)
+{
+	int len;
+	const uint32_t *cells = fdt_prop(fdt, node, "interrupts", &len);
+	if (!cells || len < 12)
+		return -1;
+	uint32_t type = (uint32_t)fdt_read_cells(&cells[0], 1);
+	uint32_t number = (uint32_t)fdt_read_cells(&cells[1], 1);
+	return type == 0 ? 32 + (int)number : type == 1 ? 16 + (int)number : -1;
+}
 
 /* /chosen stdout-path ("/pl011@9000000:115200n8" or an alias name), or
  * else the first PL011 in the tree. */
@@ -62,6 +81,7 @@ void board_init(void)
 	if (node < 0 || fdt_reg(fdt, node, 0, &base, &size))
 		return;		/* no console: nothing to tell anyone */
 	uart = (uintptr_t)base;
+	uart_console.irq = gic_intid(fdt, node);
 	pl011_init(uart);
 	console_register(&uart_console);
 }

@@ -1,5 +1,6 @@
 /*
- * ARM PL011 UART (ARM DDI 0183), polled, no interrupts.
+ * ARM PL011 UART (ARM DDI 0183): polled transmit and receive, optional
+ * receive and transmit interrupts.
  *
  *   qemu-system-aarch64 -M virt ... -nographic   (the PL011 at 0x09000000)
  */
@@ -11,7 +12,11 @@
 #define UARTLCR_H	0x2c
 #define UARTCR		0x30
 #define UARTIMSC	0x38
+#define UARTMIS		0x40
 #define UARTICR		0x44
+
+#define INT_RX		((1u << 4) | (1u << 6))	/* receive, receive timeout */
+#define INT_TX		(1u << 5)
 
 #define FR_BUSY		(1u << 3)
 #define FR_RXFE		(1u << 4)	/* receive FIFO empty */
@@ -50,4 +55,17 @@ int pl011_getc(uintptr_t base)
 	if (mmio_read32(base + UARTFR) & FR_RXFE)
 		return -1;
 	return (int)(mmio_read32(base + UARTDR) & 0xff);
+}
+
+void pl011_irq_enable(uintptr_t base, unsigned causes)
+{
+	mmio_write32(base + UARTIMSC, (causes & PL011_IRQ_RX ? INT_RX : 0) |
+					(causes & PL011_IRQ_TX ? INT_TX : 0));
+}
+
+unsigned pl011_irq_ack(uintptr_t base)
+{
+	uint32_t mis = mmio_read32(base + UARTMIS);
+	mmio_write32(base + UARTICR, mis);
+	return (mis & INT_RX ? PL011_IRQ_RX : 0) | (mis & INT_TX ? PL011_IRQ_TX : 0);
 }

@@ -17,11 +17,20 @@
 #define LCR 3	/* line control */
 #define MCR 4	/* modem control */
 #define LSR 5	/* line status */
+#define IIR 2	/* interrupt identification (read) */
 
 #define LCR_8N1  0x03
 #define LCR_DLAB 0x80
 #define FCR_ENABLE_CLEAR 0x07	/* enable FIFOs, clear RX and TX */
 #define MCR_DTR_RTS 0x03
+#define MCR_OUT2 0x08		/* gates the interrupt line on a PC */
+#define IER_RX 0x01		/* received data available */
+#define IER_TX 0x02		/* transmit holding register empty */
+#define IIR_NONE 0x01		/* no interrupt pending */
+#define IIR_ID_MASK 0x0e
+#define IIR_THRE 0x02
+#define IIR_RX 0x04
+#define IIR_RX_TIMEOUT 0x0c
 #define LSR_DATA 0x01		/* a received byte waits in RBR */
 #define LSR_THRE 0x20		/* room in the transmit holding register */
 
@@ -63,4 +72,32 @@ int uart16550_getc(const struct uart16550 *u)
 	if (!(u->read(u, LSR) & LSR_DATA))
 		return -1;
 	return u->read(u, RBR);
+}
+
+void uart16550_irq_enable(const struct uart16550 *u, unsigned causes)
+{
+	u->write(u, MCR, MCR_DTR_RTS | (causes ? MCR_OUT2 : 0));
+	u->write(u, IER, (causes & UART16550_IRQ_RX ? IER_RX : 0) |
+				 (causes & UART16550_IRQ_TX ? IER_TX : 0));
+}
+
+unsigned uart16550_irq_ack(const struct uart16550 *u)
+{
+	/* Reading IIR clears a transmitter-empty interrupt; received data
+	 * stays until read through getc. Several may be pending: loop. */
+	unsigned causes = 0;
+	for (int i = 0; i < 8; i++) {
+		uint8_t iir = u->read(u, IIR);
+		if (iir & IIR_NONE)
+			break;
+		uint8_t id = iir & IIR_ID_MASK;
+		if (id == IIR_THRE)
+			causes |= UART16550_IRQ_TX;
+		else if (id == IIR_RX || id == IIR_RX_TIMEOUT) {
+			causes |= UART16550_IRQ_RX;
+			break;		/* pending until the byte is read */
+		} else
+			(void)u->read(u, LSR);	/* line status: cleared by reading LSR */
+	}
+	return causes;
 }

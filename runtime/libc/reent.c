@@ -1,31 +1,23 @@
 /*
  * newlib's per-context state (errno, stdio streams, strtok's position).
  * newlib is built with __DYNAMIC_REENT__, so every access goes through
- * __getreent(); here each CPU has its own struct _reent.
+ * __getreent(): each thread has its own struct _reent in its record. An
+ * interrupt handler uses the state of the thread it interrupted.
  */
-#include <kernel/cpu.h>
 #include <kernel/libc.h>
+#include <kernel/thread.h>
 #include <reent.h>
 #include <stdio.h>
 
-static struct _reent cpu_reent[MAX_CPUS];
-
 struct _reent *__getreent(void)
 {
-	struct cpu *c = this_cpu();
-	/* Before libc_init() every CPU shares newlib's static state. */
-	return c && c->reent ? c->reent : _impure_ptr;
+	struct thread *t = thread_current();
+	/* Before the scheduler starts, newlib's own static state. */
+	return t ? t->reent : _impure_ptr;
 }
 
 void libc_init(void)
 {
-	for (unsigned i = 0; i < cpu_count(); i++) {
-		struct cpu *c = cpu_get(i);
-		if (i == 0) {
-			c->reent = _impure_ptr;	/* the boot CPU keeps the state it started with */
-			continue;
-		}
-		_REENT_INIT_PTR(&cpu_reent[i]);
-		c->reent = &cpu_reent[i];
-	}
+	/* Nothing per CPU any more: each thread's state is set up when the
+	 * thread is created. Kept as the boot step where libc becomes usable. */
 }

@@ -1,9 +1,11 @@
 /*
- * Host stand-ins: kprintf() into a buffer the tests can read, spinlocks that
- * check their own pairing (the host tests are single-threaded).
+ * Host stand-ins: kprintf() into a buffer the tests can read, one pretend
+ * CPU for the (inline, pairing-checking) spinlocks, panic() that aborts.
  */
 #include "stubs.h"
+#include <kernel/cpu.h>
 #include <kernel/log.h>
+#include <kernel/panic.h>
 #include <kernel/spinlock.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,20 +38,28 @@ const char *stub_log_take(void)
 	return out;
 }
 
-void spin_lock(struct spinlock *l)
+struct cpu host_cpu;
+
+/* The real spinlocks are inline (and check their pairing); these are their
+ * out-of-line halves. */
+void spin_wait(struct spinlock *l, uint32_t ticket)
 {
-	if (l->owner) {
-		fprintf(stderr, "stub spin_lock: '%s' taken twice\n", l->name);
-		abort();
-	}
-	l->owner = (struct cpu *)l;
+	fprintf(stderr, "stub spin_wait: '%s' is busy in a single-threaded test\n", l->name);
+	abort();
 }
 
-void spin_unlock(struct spinlock *l)
+noreturn void spin_misuse(const struct spinlock *l, const char *fn, const char *what)
 {
-	if (!l->owner) {
-		fprintf(stderr, "stub spin_unlock: '%s' not held\n", l->name);
-		abort();
-	}
-	l->owner = NULL;
+	fprintf(stderr, "%s: '%s' %s\n", fn, l->name, what);
+	abort();
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
 }

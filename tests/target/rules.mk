@@ -5,4 +5,9 @@ TARGET_TEST_SRCS := \
 	tests/target/spinlock_test.c \
 	tests/target/libc_test.c \
 	tests/target/mmu_test.c \
-	tests/target/fault_test.c
+	tests/target/fault_test.c \
+	tests/target/thread_test.c \
+	tests/target/sync_test.c \
+	tests/target/libc_thread_test.c \
+	tests/target/irq_test.c \
+	tests/target/dump_test.c

@@ -13,12 +13,20 @@
 #include <stdnoreturn.h>
 
 struct cpu;
+struct thread;
 
 /* The running CPU's struct cpu. Valid from the first line of kmain() on the
  * boot CPU and of kmain_secondary() on the others. */
 static inline struct cpu *arch_this_cpu(void);
 /* Install the per-CPU pointer. Bring-up code only, once per CPU. */
 static inline void arch_set_this_cpu(struct cpu *c);
+
+/* The thread running on this CPU, read in one instruction that preemption
+ * cannot split (between two reads of the per-CPU pointer and a field, a
+ * thread may move to another CPU). NULL before the scheduler starts. The
+ * scheduler sets it at every switch, interrupts off. */
+static inline struct thread *arch_current_thread(void);
+static inline void arch_set_current_thread(struct thread *t);
 
 /* Disable interrupts and return the previous state, for arch_irq_restore().
  * Save/restore pairs nest. */

@@ -11,6 +11,7 @@ struct cpu;
 enum ipi {
 	IPI_WAKE,  /* leave arch_idle() and look for work */
 	IPI_STOP,  /* another CPU panicked: halt (NMI on x86 where possible) */
+	IPI_RESCHED, /* a thread was made ready here: run the scheduler on irq_exit() */
 	IPI_COUNT,
 };
 
@@ -18,5 +19,6 @@ enum ipi {
 void arch_ipi_send(struct cpu *target, enum ipi ipi);
 
 /* Generic code, called by the port's interrupt entry, interrupts off, after
- * the controller has been acknowledged. */
+ * the controller has been acknowledged, inside irq_enter()/irq_exit()
+ * (IPI_STOP excepted: it may arrive as an NMI and never returns). */
 void ipi_receive(enum ipi ipi);

@@ -6,13 +6,25 @@
 
 #include <stddef.h>
 
+/* Interrupt causes a console device can raise. */
+#define CONSOLE_IRQ_RX 1u	/* a byte arrived */
+#define CONSOLE_IRQ_TX 2u	/* room to transmit */
+
 struct console_ops {
 	void (*putc)(char c);	/* busy-waits for room; any context */
 	int (*getc)(void);	/* a received byte, or -1 when none waits */
+	/* Optional (irq < 0: none). The device's interrupt number for
+	 * irq_register(), which causes raise it (0: none), and, from the
+	 * handler, clear what fired and say which causes did. */
+	int irq;
+	void (*irq_enable)(unsigned causes);
+	unsigned (*irq_ack)(void);
 };
 
 /* Board, from board_init(). */
 void console_register(const struct console_ops *ops);
+/* The registered device (NULL before board_init()). */
+const struct console_ops *console_device(void);
 
 /* Any context. "\n" is sent as "\r\n". */
 void console_write(const char *s, size_t len);

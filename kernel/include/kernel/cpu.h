@@ -14,6 +14,7 @@
 #define CPU_STACK_SIZE 16384	/* plain number: also used in assembly */
 
 struct _reent;
+struct thread;
 
 struct cpu {
 	unsigned index;
@@ -24,11 +25,9 @@ struct cpu {
 	unsigned long spin_irq_state; /* interrupt state before the outermost lock */
 	struct _reent *reent;	/* newlib state used by code on this CPU */
 	void *arch;		/* the port's own per-CPU data */
-
-	/* smp_call(): one function at a time, posted by another CPU. */
-	void (*volatile call_fn)(void *arg);
-	void *volatile call_arg;
-	volatile bool call_done;
+	struct thread *current;	/* running thread (NULL before the scheduler) */
+	struct thread *switch_prev; /* the thread being switched out */
+	unsigned irq_depth;	/* interrupt handlers running (nesting) */
 };
 
 /* Any context, after bring-up. */

@@ -17,12 +17,3 @@ unsigned smp_boot(void);
 
 /* Boot stack, used by the port's entry code before kmain(). */
 extern char boot_cpu_stack_top[];
-
-/*
- * Run fn(arg) on CPU target, which must be online and not the caller.
- * smp_call() posts and returns once the target has taken the call;
- * smp_call_wait() waits for it to finish. One call per target at a time:
- * smp_call() waits for the previous one. May spin; not from interrupts.
- */
-void smp_call(struct cpu *target, void (*fn)(void *), void *arg);
-void smp_call_wait(struct cpu *target);

@@ -12,10 +12,10 @@
  */
 #pragma once
 
+#include <kernel/cpu.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-struct cpu;
+#include <stdnoreturn.h>
 
 struct spinlock {
 	uint32_t next;		/* next ticket to hand out */
@@ -26,11 +26,43 @@ struct spinlock {
 
 #define SPINLOCK_INIT(n) { .next = 0, .serving = 0, .owner = 0, .name = (n) }
 
-/* Any context. Spins; never blocks. */
-void spin_lock(struct spinlock *l);
+/* Out of line: waiting for a busy lock, and reporting misuse. */
+void spin_wait(struct spinlock *l, uint32_t ticket);
+noreturn void spin_misuse(const struct spinlock *l, const char *fn, const char *what);
+
+/* Any context. Spins; never blocks. Inline: it is on every hot path. */
+static inline void spin_lock(struct spinlock *l)
+{
+	unsigned long irq_state = arch_irq_save();
+	struct cpu *me = arch_this_cpu();
+	if (__builtin_expect(__atomic_load_n(&l->owner, __ATOMIC_RELAXED) == me, 0))
+		spin_misuse(l, "spin_lock", "is already held by this cpu");
+	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
+		spin_wait(l, ticket);
+	__atomic_store_n(&l->owner, me, __ATOMIC_RELAXED);
+	if (me->spin_depth++ == 0)
+		me->spin_irq_state = irq_state;
+}
 /* Any context. Returns true with the lock held, false at once otherwise. */
 bool spin_trylock(struct spinlock *l);
 /* Held by the caller's CPU. */
-void spin_unlock(struct spinlock *l);
+static inline void spin_unlock(struct spinlock *l)
+{
+	struct cpu *me = arch_this_cpu();
+	if (__builtin_expect(__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != me || !me->spin_depth, 0))
+		spin_misuse(l, "spin_unlock", "is not held by this cpu");
+	__atomic_store_n(&l->owner, NULL, __ATOMIC_RELAXED);
+	/* Release: the critical section's writes happen before the next
+	 * holder's acquire load sees its ticket served. */
+	__atomic_store_n(&l->serving, l->serving + 1, __ATOMIC_RELEASE);
+	if (--me->spin_depth == 0)
+		arch_irq_restore(me->spin_irq_state);
+}
+/* Held by the caller's CPU: release l but leave interrupts off, returning
+ * the state the release would have restored (for arch_irq_restore()). For
+ * code that must give up a lock and switch threads with no interrupt in
+ * between. */
+unsigned long spin_unlock_irq_off(struct spinlock *l);
 /* True when the calling CPU holds l. */
 bool spin_held(const struct spinlock *l);

@@ -77,7 +77,13 @@ void a64_mmu_map_done(void);
 /* gic.c */
 void a64_gic_init(const void *fdt);	/* boot CPU: distributor + its interface */
 void a64_gic_cpu_init(void);		/* each secondary CPU: its interface */
+void a64_gic_enable(unsigned intid);	/* SGI/PPI: on this CPU; SPI: everywhere */
 void a64_irq_handler(struct arch_frame *f);
+
+/* timer.c: the EL1 virtual timer */
+extern unsigned a64_timer_intid;	/* its PPI */
+void a64_timer_init(const void *fdt);	/* boot CPU, after the GIC */
+void a64_timer_cpu_init(void);		/* each CPU: timer off, PPI on */
 
 /* psci.c */
 void a64_psci_init(const void *fdt);

@@ -29,3 +29,13 @@ void uart16550_init(const struct uart16550 *u);
  * room in the transmitter; getc returns a byte, or -1 when none waits. */
 void uart16550_putc(const struct uart16550 *u, char c);
 int uart16550_getc(const struct uart16550 *u);
+
+/* Interrupt causes, as the console's CONSOLE_IRQ_* bits. */
+#define UART16550_IRQ_RX 1u
+#define UART16550_IRQ_TX 2u
+/* Raise exactly these causes (0: none). Also drives OUT2, which gates the
+ * interrupt line on PC-style serial ports. */
+void uart16550_irq_enable(const struct uart16550 *u, unsigned causes);
+/* Interrupt handler: clear what fired (reading IIR, RBR left alone) and
+ * return the causes. */
+unsigned uart16550_irq_ack(const struct uart16550 *u);

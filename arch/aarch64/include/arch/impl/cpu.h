@@ -26,6 +26,20 @@ static inline void arch_set_this_cpu(struct cpu *c)
 	__asm__ volatile("msr tpidr_el1, %0" : : "r"(c) : "memory");
 }
 
+/* The current thread in TPIDR_EL0: a register of its own, so one mrs reads
+ * it (EL0 never runs here; TPIDRRO_EL0 is the vectors' scratch). */
+static inline struct thread *arch_current_thread(void)
+{
+	struct thread *t;
+	__asm__ volatile("mrs %0, tpidr_el0" : "=r"(t));
+	return t;
+}
+
+static inline void arch_set_current_thread(struct thread *t)
+{
+	__asm__ volatile("msr tpidr_el0, %0" : : "r"(t) : "memory");
+}
+
 static inline unsigned long arch_irq_save(void)
 {
 	unsigned long daif;

@@ -28,6 +28,20 @@ static inline struct cpu *arch_this_cpu(void)
 
 static inline void arch_set_this_cpu(struct cpu *c) { x86_percpu_install(c); }
 
+/* The current thread is the per-CPU block's second word: one gs-relative
+ * load, which preemption cannot split. */
+static inline struct thread *arch_current_thread(void)
+{
+	struct thread *t;
+	__asm__ volatile("mov %%gs:8, %0" : "=r"(t));
+	return t;
+}
+
+static inline void arch_set_current_thread(struct thread *t)
+{
+	__asm__ volatile("mov %0, %%gs:8" : : "r"(t) : "memory");
+}
+
 static inline unsigned long arch_irq_save(void)
 {
 	unsigned long flags;

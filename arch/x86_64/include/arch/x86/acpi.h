@@ -32,3 +32,8 @@ int x86_acpi_s5(uint16_t *port, uint16_t *value);
 /* The MADT as parsed at boot (CPUs, IOAPICs, interrupt source overrides). */
 struct x86_madt_info;
 const struct x86_madt_info *x86_madt(void);
+
+/* Any context after arch_early_init(): the GSI (the interrupt number for
+ * arch/irq.h) that ISA IRQ isa_irq arrives on, through the MADT's interrupt
+ * source overrides; without one, the same number. */
+unsigned x86_isa_irq_to_gsi(unsigned isa_irq);

@@ -24,8 +24,16 @@
 #define X86_IST_NMI	2
 #define X86_IST_SIZE	8192
 
-/* Vectors 0-31 are exceptions; 32-239 are free for devices and timers. */
+/* Vectors 0-31 are exceptions. Device interrupts: GSI n arrives on vector
+ * X86_VEC_IRQ_BASE + n (ioapic.c), for the first X86_VEC_IRQ_COUNT GSIs.
+ * Then this CPU's LAPIC timer and the IPIs. The LAPIC ranks vectors by
+ * their top nibble; with interrupts off in every handler that only orders
+ * pending ones. */
+#define X86_VEC_IRQ_BASE 0x20
+#define X86_VEC_IRQ_COUNT 0xc0	/* vectors 0x20-0xdf */
+#define X86_VEC_TIMER	0xe0
 #define X86_VEC_IPI_WAKE 0xf0
+#define X86_VEC_IPI_RESCHED 0xf1
 #define X86_VEC_SPURIOUS 0xff
 #define X86_VEC_COUNT	256
 #define X86_VEC_STUB_SIZE 16	/* entry.S: one stub per vector, this far apart */

@@ -26,6 +26,7 @@ _Static_assert(sizeof(struct x86_tss) == 104, "TSS is 104 bytes");
 
 struct x86_percpu {
 	struct cpu *cpu;	/* first: arch_this_cpu() reads %gs:0 */
+	struct thread *current;	/* second: arch_current_thread() reads %gs:8 */
 	/* Set once this CPU's IDT is loaded: it may now be sent NMIs (TLB
 	 * shootdown, IPI_STOP). Cleared when it halts for good. */
 	volatile bool ready;
@@ -34,6 +35,9 @@ struct x86_percpu {
 	uint64_t gdt[5] __attribute__((aligned(16)));
 	struct x86_tss tss __attribute__((aligned(16)));
 };
+
+_Static_assert(__builtin_offsetof(struct x86_percpu, current) == 8,
+	       "arch_current_thread() reads %gs:8");
 
 /* The running CPU's block (valid once x86_percpu_install() ran). */
 struct x86_percpu *x86_this_percpu(void);

@@ -53,10 +53,16 @@ void x86_lapic_init(uint64_t paddr);	/* boot CPU: where the LAPIC lives */
 void x86_lapic_enable(void);		/* each CPU */
 void x86_lapic_eoi(void);
 void x86_lapic_send(uint32_t apic_id, uint32_t icr);
+uint32_t x86_lapic_read(unsigned reg);
+void x86_lapic_write(unsigned reg, uint32_t v);
+
+/* timer.c: the LAPIC timer behind arch_timer_arm() */
+void x86_timer_calibrate(void);		/* boot CPU, after x86_tsc_calibrate() */
+void x86_timer_init_cpu(void);		/* each CPU, after x86_lapic_enable() */
 
 /* ioapic.c */
 void x86_pic_disable(void);
-void x86_ioapic_mask_all(uint64_t paddr);
+void x86_ioapic_init(void);		/* boot CPU: find the IOAPICs, mask every entry */
 
 /* tsc.c */
 void x86_tsc_calibrate(void);

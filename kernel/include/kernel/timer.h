@@ -1,0 +1,32 @@
+/*
+ * One-shot kernel timers on per-CPU queues. A timer is armed on the CPU
+ * that arms it and its function runs there, from the timer interrupt
+ * (interrupts off, no locks held): it must not block.
+ */
+#pragma once
+
+#include <kernel/timerq.h>
+#include <stdbool.h>
+
+struct cpu;
+struct timer;
+
+typedef void timer_fn(struct timer *t);
+
+/* Start zeroed. */
+struct timer {
+	struct timerq_entry entry;
+	timer_fn *fn;
+	struct cpu *cpu;	/* the queue it is armed on */
+};
+
+/* Per-CPU timer queues; boot CPU, before any timer is armed. */
+void timer_init(void);
+/* Any context. Arm t (not armed) to run fn at deadline_ns (time_now() clock). */
+void timer_arm(struct timer *t, uint64_t deadline_ns, timer_fn *fn);
+/* Any context but t's own function. Disarm t; if its function is running on
+ * another CPU, wait until it returns. Returns true if t was still pending. */
+bool timer_cancel(struct timer *t);
+/* Scheduler: re-program this CPU's hardware timer for the earlier of its
+ * queue's head and extra_deadline (0: none). Interrupts off. */
+void timer_program(uint64_t extra_deadline);

@@ -1,0 +1,80 @@
+/*
+ * The wait queue: the one blocking primitive. Mutexes, semaphores, condition
+ * variables, event flags, joins, and later futures, channels and sockets
+ * all park their waiters here.
+ *
+ * A waiter is one of three kinds, told apart by `ops`:
+ *  - a kernel thread (ops NULL): it blocks and the scheduler runs another;
+ *  - a coroutine or a loop callback (ops set by those layers): the wake
+ *    function queues it on its scheduler or loop instead.
+ * A waker hands each waiter a status (0, -ETIMEDOUT, -ECANCELED, or an
+ * object-specific value) and never needs to know which kind it woke.
+ *
+ * Waiters are kept in priority order (higher first), FIFO among equals.
+ */
+#pragma once
+
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct thread;
+struct waiter;
+
+struct waiter_ops {
+	/* Called with the queue's lock held, the waiter already removed and
+	 * its status set. Must not block. */
+	void (*wake)(struct waiter *w);
+};
+
+struct waiter {
+	struct list_node node;
+	const struct waiter_ops *ops;	/* NULL: a kernel thread */
+	struct thread *thread;		/* for thread waiters */
+	unsigned prio;			/* queue order */
+	int status;			/* what the waker handed over */
+	uintptr_t want;			/* object-specific (event bits, ...) */
+};
+
+struct wait_queue {
+	struct spinlock lock;
+	struct list_node waiters;
+	unsigned count;
+};
+
+#define WAIT_QUEUE_INIT(wq, n) { .lock = SPINLOCK_INIT(n), .waiters = LIST_INIT((wq).waiters), .count = 0 }
+void wait_queue_init(struct wait_queue *wq, const char *name);
+
+/* Deadlines are time_now() values; WAIT_FOREVER never times out. */
+#define WAIT_FOREVER UINT64_MAX
+
+/*
+ * Thread context, wq->lock held (taken by the caller, who has checked the
+ * condition it waits for under that lock). Queue the calling thread, release
+ * wq->lock and block until a waker hands over a status or the deadline
+ * passes (-ETIMEDOUT). Returns with wq->lock released.
+ */
+int wait_queue_block(struct wait_queue *wq, uint64_t deadline, uintptr_t want);
+
+/* wait_queue_block() in two steps, for objects that must act between
+ * queueing and sleeping (a mutex lends its priority to the owner then).
+ * w lives on the caller's stack; wq->lock is held for both calls, and
+ * wait_queue_sleep() releases it. */
+void wait_queue_enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr_t want);
+int wait_queue_sleep(struct wait_queue *wq, struct waiter *w, uint64_t deadline);
+
+/* Queue a waiter of another kind (coroutine, callback). wq->lock held. */
+void wait_queue_add(struct wait_queue *wq, struct waiter *w);
+/* wq->lock held: remove w if it is still queued; returns whether it was. */
+bool wait_queue_remove(struct wait_queue *wq, struct waiter *w);
+
+/* wq->lock held. The first waiter, or NULL. */
+struct waiter *wait_queue_first(struct wait_queue *wq);
+/* wq->lock held. Remove w, give it status and wake it. */
+void wait_queue_wake(struct wait_queue *wq, struct waiter *w, int status);
+/* wq->lock held. Wake the first waiter / all of them; returns how many. */
+unsigned wait_queue_wake_one(struct wait_queue *wq, int status);
+unsigned wait_queue_wake_all(struct wait_queue *wq, int status);
+/* wq->lock held: move w to its place for a new priority. */
+void wait_queue_reorder(struct wait_queue *wq, struct waiter *w, unsigned prio);

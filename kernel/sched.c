@@ -1,0 +1,398 @@
+/*
+ * The scheduler core: per-CPU run queues, context switches, wake-ups,
+ * preemption, idle and work stealing. The ordering of ready threads is the
+ * policy's (sched_policy); this file only moves threads between CPUs and
+ * states.
+ *
+ * A thread's registers are live on at most one CPU. While a CPU is switching
+ * a thread out, the thread's `on_cpu` stays true until the switch completes
+ * (finish_switch(), run by whatever thread the CPU switched to). A waker
+ * waits for that before it queues the thread anywhere, holding no run queue
+ * lock, so a thread on a run queue is never live on another CPU and a CPU
+ * picking it never waits. (Waiting at the pick instead, with the run queue
+ * locked, deadlocks: two CPUs each switching out the thread the other has
+ * just picked.)
+ */
+#include <arch/context.h>
+#include <arch/ipi.h>
+#include <kernel/cpu.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+#include <kernel/sched.h>
+#include <kernel/thread_internal.h>
+#include <kernel/time.h>
+
+static struct runq_cpu runqs[MAX_CPUS];
+/* Bit n set while CPU n runs its idle thread with nothing queued: lets a
+ * wake-up or a kick find an idle CPU without looking at every CPU. */
+static uint64_t idle_mask;
+static const struct sched_policy *policy = &sched_priority_policy;
+uint64_t sched_slice_ns = 10 * NS_PER_MS;
+
+struct runq_cpu *sched_rq(struct cpu *c) { return &runqs[c->index]; }
+
+static bool allowed(const struct thread *t, const struct cpu *c)
+{
+	return c->index < 64 && (t->affinity >> c->index) & 1;
+}
+
+static bool rq_idle(struct cpu *c)
+{
+	struct runq_cpu *rq = sched_rq(c);
+	return c->current == rq->idle && rq->q.count == 0;
+}
+
+/* Where a woken thread should run: where it last ran if it may and that CPU
+ * is idle or would run it at once; else an idle CPU it may use; else where
+ * it last ran (or the first CPU it may use). */
+static struct cpu *select_cpu(struct thread *t)
+{
+	uint64_t affinity = __atomic_load_n(&t->affinity, __ATOMIC_RELAXED);
+	struct cpu *last = t->cpu;
+	if ((affinity & (affinity - 1)) == 0 && last && affinity == 1ull << last->index)
+		return last;	/* pinned where it ran: no choice to make */
+	bool last_ok = last && last->online && allowed(t, last);
+	if (last_ok && (rq_idle(last) || policy->preempts(t, last->current)))
+		return last;
+	uint64_t idle = __atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & affinity;
+	if (idle)
+		return cpu_get((unsigned)__builtin_ctzll(idle));
+	if (last_ok)
+		return last;
+	for (unsigned i = 0; i < cpu_count(); i++)
+		if (cpu_get(i)->online && allowed(t, cpu_get(i)))
+			return cpu_get(i);
+	panic("sched: thread '%s' has no online cpu in its affinity", t->name);
+}
+
+/* Queue ready thread t on CPU c and make c notice. */
+static void enqueue_on(struct cpu *c, struct thread *t)
+{
+	struct runq_cpu *rq = sched_rq(c);
+	spin_lock(&rq->lock);
+	t->state = THREAD_READY;
+	policy->enqueue(rq, t, false);
+	/* Spoken for: the next wake-up should look for another idle CPU. */
+	uint64_t bit = 1ull << c->index;
+	if (__atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & bit)
+		__atomic_fetch_and(&idle_mask, ~bit, __ATOMIC_RELAXED);
+	bool preempt = policy->preempts(t, c->current);
+	if (preempt)
+		rq->need_resched = true;
+	spin_unlock(&rq->lock);
+	if (c != this_cpu() && (preempt || c->current == rq->idle))
+		arch_ipi_send(c, IPI_RESCHED);
+}
+
+bool sched_wake(struct thread *t)
+{
+	enum thread_state blocked = THREAD_BLOCKED;
+	if (!__atomic_compare_exchange_n(&t->state, &blocked, THREAD_READY, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return false;
+	/* Still being switched out on its CPU (it blocked a moment ago):
+	 * that CPU needs nothing we hold to finish. */
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	enqueue_on(select_cpu(t), t);
+	return true;
+}
+
+/* prev was preempted and waits on this busy CPU: wake an idle CPU that may
+ * run it, which will steal it (idle CPUs sleep until an interrupt). */
+static void kick_idle_for(const struct thread *prev)
+{
+	uint64_t idle = __atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & prev->affinity &
+			~(1ull << this_cpu()->index);
+	if (idle)
+		arch_ipi_send(cpu_get((unsigned)__builtin_ctzll(idle)), IPI_WAKE);
+}
+
+/* Run by the thread a CPU has just switched to: the switch is complete. */
+static void finish_switch(void)
+{
+	struct cpu *c = this_cpu();
+	struct runq_cpu *rq = sched_rq(c);
+	struct thread *prev = c->switch_prev, *cur = c->current;
+	uint64_t now = rq->switch_time;
+	prev->run_ns += now - prev->run_start;
+	cur->run_start = now;
+	uint64_t me = 1ull << c->index;
+	if (cur == rq->idle) {
+		rq->idle_since = now;
+		if (rq->q.count == 0)
+			__atomic_fetch_or(&idle_mask, me, __ATOMIC_RELAXED);
+	}
+	if (prev == rq->idle) {
+		rq->idle_ns += now - rq->idle_since;
+		__atomic_fetch_and(&idle_mask, ~me, __ATOMIC_RELAXED);
+	}
+	bool reap = prev->state == THREAD_EXITED && prev->detached;
+	if (reap)
+		list_push_back(&rq->zombies, &prev->run_node);
+	bool migrate = prev->migrate;
+	bool requeued = prev->state == THREAD_READY && !migrate && prev != rq->idle;
+	prev->migrate = false;
+	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	spin_unlock(&rq->lock);
+	/* A thread that may no longer run here moves once it is off the CPU. */
+	if (migrate)
+		enqueue_on(select_cpu(prev), prev);
+	else if (requeued)
+		kick_idle_for(prev);
+	timer_program(cur == rq->idle ? 0 : rq->slice_end);
+}
+
+/* Entry of every new thread, on its own stack, from its first switch. */
+void sched_thread_start(void *unused)
+{
+	finish_switch();
+	arch_irq_enable();
+	thread_run_entry();
+}
+
+void sched_switch(void)
+{
+	struct cpu *c = this_cpu();
+	struct runq_cpu *rq = sched_rq(c);
+	struct thread *cur = c->current;
+	if (cur == rq->idle && cur->state != THREAD_RUNNING)
+		panic("sched_switch: idle thread of cpu %u tried to block", c->index);
+	if (c->irq_depth || arch_irqs_enabled() || c->spin_depth)
+		panic("sched_switch: called with interrupts on, a spinlock held, or nested "
+		      "in an interrupt (thread '%s')", cur->name);
+	spin_lock(&rq->lock);
+	rq->need_resched = false;
+	if (cur->state == THREAD_RUNNING && cur != rq->idle) {
+		if (allowed(cur, c)) {
+			cur->state = THREAD_READY;
+			policy->enqueue(rq, cur, false);
+		} else {
+			cur->state = THREAD_READY;
+			cur->migrate = true;	/* queued elsewhere in finish_switch() */
+		}
+	}
+	struct thread *next = policy->pick(rq);
+	if (!next)
+		next = rq->idle;
+	if (next == cur) {
+		cur->state = THREAD_RUNNING;
+		spin_unlock(&rq->lock);
+		return;
+	}
+	next->cpu = c;
+	next->switches++;
+	rq->switch_time = time_now();
+	rq->slice_end = rq->switch_time + sched_slice_ns;
+	c->switch_prev = cur;
+	c->current = next;
+	arch_set_current_thread(next);
+	if (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		panic("sched_switch: '%s' was queued while still running on another cpu",
+		      next->name);
+	next->state = THREAD_RUNNING;
+	next->on_cpu = true;
+	arch_context_switch(&cur->sp, next->sp);
+	finish_switch();
+}
+
+void sched_block(struct spinlock *held)
+{
+	unsigned long irq = spin_unlock_irq_off(held);
+	sched_switch();
+	arch_irq_restore(irq);
+}
+
+void sched_preempt_check(void)
+{
+	/* A first look without disabling interrupts: moving to another CPU
+	 * in between only means the flag is seen at that CPU's next
+	 * interrupt exit instead, and a stale "yes" is checked again below. */
+	if (!__atomic_load_n(&sched_rq(this_cpu())->need_resched, __ATOMIC_RELAXED))
+		return;
+	unsigned long irq = arch_irq_save();
+	struct cpu *c = this_cpu();
+	if (sched_rq(c)->need_resched && c->irq_depth == 0 && c->spin_depth == 0)
+		sched_switch();
+	arch_irq_restore(irq);
+}
+
+void sched_tick(uint64_t now)
+{
+	struct cpu *c = this_cpu();
+	struct runq_cpu *rq = sched_rq(c);
+	if (c->current == rq->idle || now < rq->slice_end)
+		return;
+	spin_lock(&rq->lock);
+	if (policy->rotation_pending(rq, c->current))
+		rq->need_resched = true;
+	else
+		rq->slice_end = now + sched_slice_ns;	/* alone at its level: a new slice */
+	spin_unlock(&rq->lock);
+}
+
+void sched_prio_changed(struct thread *t)
+{
+	for (;;) {
+		struct runq_cpu *rq = __atomic_load_n(&t->rq, __ATOMIC_ACQUIRE);
+		if (!rq) {
+			/* Running or blocked: if running, let its CPU re-check. */
+			struct cpu *c = t->cpu;
+			if (c && c->current == t && c != this_cpu())
+				arch_ipi_send(c, IPI_RESCHED);
+			else if (c == this_cpu())
+				sched_rq(c)->need_resched = true;
+			return;
+		}
+		spin_lock(&rq->lock);
+		if (t->rq != rq) {	/* moved meanwhile: try again */
+			spin_unlock(&rq->lock);
+			continue;
+		}
+		policy->dequeue(rq, t);
+		policy->enqueue(rq, t, false);
+		struct cpu *c = cpu_get((unsigned)(rq - runqs));
+		bool preempt = policy->preempts(t, c->current);
+		if (preempt)
+			rq->need_resched = true;
+		spin_unlock(&rq->lock);
+		if (preempt && c != this_cpu())
+			arch_ipi_send(c, IPI_RESCHED);
+		return;
+	}
+}
+
+void sched_affinity_changed(struct thread *t)
+{
+	for (;;) {
+		struct runq_cpu *rq = __atomic_load_n(&t->rq, __ATOMIC_ACQUIRE);
+		if (!rq) {
+			/* Running: its CPU moves it at the next switch. */
+			struct cpu *c = t->cpu;
+			if (t->state == THREAD_RUNNING && c && !allowed(t, c)) {
+				if (c == this_cpu())
+					sched_rq(c)->need_resched = true;
+				else
+					arch_ipi_send(c, IPI_RESCHED);
+			}
+			return;
+		}
+		spin_lock(&rq->lock);
+		if (t->rq != rq) {
+			spin_unlock(&rq->lock);
+			continue;
+		}
+		struct cpu *c = cpu_get((unsigned)(rq - runqs));
+		bool move = !allowed(t, c);
+		if (move)
+			policy->dequeue(rq, t);
+		spin_unlock(&rq->lock);
+		if (move)
+			enqueue_on(select_cpu(t), t);
+		return;
+	}
+}
+
+/* Take one thread that may run here from the busiest other CPU. */
+static bool steal_work(struct cpu *me)
+{
+	struct cpu *victim = NULL;
+	unsigned most = 0;
+	for (unsigned i = 0; i < cpu_count(); i++) {
+		struct cpu *c = cpu_get(i);
+		unsigned n = __atomic_load_n(&sched_rq(c)->q.count, __ATOMIC_RELAXED);
+		if (c != me && c->online && n > most) {
+			most = n;
+			victim = c;
+		}
+	}
+	if (!victim)
+		return false;
+	struct runq_cpu *vrq = sched_rq(victim);
+	spin_lock(&vrq->lock);
+	struct thread *t = policy->steal(vrq, me);
+	spin_unlock(&vrq->lock);
+	if (!t)
+		return false;
+	struct runq_cpu *rq = sched_rq(me);
+	spin_lock(&rq->lock);
+	policy->enqueue(rq, t, false);
+	spin_unlock(&rq->lock);
+	return true;
+}
+
+/* Free the detached threads that exited on c (the list is guarded by c's
+ * run queue lock, so any CPU may do it). Interrupts on. */
+static void reap_zombies(struct cpu *c)
+{
+	struct runq_cpu *rq = sched_rq(c);
+	for (;;) {
+		spin_lock(&rq->lock);
+		struct list_node *n = list_pop_front(&rq->zombies);
+		spin_unlock(&rq->lock);
+		if (!n)
+			return;
+		thread_free(list_entry(n, struct thread, run_node));
+	}
+}
+
+void sched_reap(void)
+{
+	reap_zombies(this_cpu());	/* if we migrate meanwhile, we reap for the old CPU: harmless */
+}
+
+/* Each CPU's idle thread: reap, steal, or wait for an interrupt. */
+static noreturn void idle_loop(void)
+{
+	struct cpu *c = this_cpu();
+	struct runq_cpu *rq = sched_rq(c);
+	for (;;) {
+		arch_irq_enable();
+		reap_zombies(c);
+		arch_irq_disable();
+		if (rq->q.count || rq->need_resched || steal_work(c)) {
+			sched_switch();
+			continue;
+		}
+		/* A thread that exited while we were reaping (an interrupt can
+		 * switch away from the idle thread anywhere in this loop). */
+		if (!list_empty(&rq->zombies))
+			continue;
+		/* Visible as idle again: a wake-up may have cleared the bit for
+		 * a thread that another CPU then stole, with no switch here to
+		 * set it back. */
+		__atomic_fetch_or(&idle_mask, 1ull << c->index, __ATOMIC_RELAXED);
+		arch_idle();
+	}
+}
+
+static void idle_entry(void *unused)
+{
+	finish_switch();
+	idle_loop();
+}
+
+noreturn void sched_run_secondary(void)
+{
+	struct cpu *c = this_cpu();
+	thread_adopt_boot_context(sched_rq(c)->idle, c);
+	__atomic_fetch_or(&idle_mask, 1ull << c->index, __ATOMIC_RELAXED);
+	timer_program(0);
+	idle_loop();
+}
+
+void sched_init(void)
+{
+	for (unsigned i = 0; i < cpu_count(); i++) {
+		struct runq_cpu *rq = &runqs[i];
+		rq->lock = (struct spinlock)SPINLOCK_INIT("runq");
+		runq_init(&rq->q);
+		list_init(&rq->zombies);
+		struct cpu *c = cpu_get(i);
+		/* The boot CPU's boot stack becomes "main"; its idle thread
+		 * gets a stack of its own. A secondary's boot stack becomes
+		 * its idle thread. */
+		rq->idle = thread_create_idle(c, i == 0 ? idle_entry : NULL);
+	}
+	thread_adopt_boot_context(thread_main(), cpu_get(0));
+}

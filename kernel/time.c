@@ -1,0 +1,32 @@
+/*
+ * Counter ticks <-> nanoseconds. The factors are fixed-point (32 fractional
+ * bits) and the products 128-bit, so no division runs on the hot path and
+ * nothing overflows for centuries of uptime.
+ */
+#include <arch/cpu.h>
+#include <kernel/time.h>
+
+static uint64_t ns_per_tick_fp, ticks_per_ns_fp, resolution;
+
+void time_init(void)
+{
+	uint64_t hz = arch_counter_hz();
+	ns_per_tick_fp = (uint64_t)(((unsigned __int128)NS_PER_SEC << 32) / hz);
+	ticks_per_ns_fp = (uint64_t)(((unsigned __int128)hz << 32) / NS_PER_SEC);
+	resolution = (NS_PER_SEC + hz - 1) / hz;
+}
+
+uint64_t time_ticks_to_ns(uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * ns_per_tick_fp) >> 32);
+}
+
+uint64_t time_ns_to_ticks(uint64_t ns)
+{
+	/* Round up: a deadline converted to ticks must not come early. */
+	unsigned __int128 t = (unsigned __int128)ns * ticks_per_ns_fp;
+	return (uint64_t)(t >> 32) + ((uint64_t)t != 0);
+}
+
+uint64_t time_now(void) { return time_ticks_to_ns(arch_counter()); }
+uint64_t time_resolution_ns(void) { return resolution; }

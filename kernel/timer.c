@@ -1,0 +1,132 @@
+/*
+ * Per-CPU timer queues behind the one-shot hardware timer. The hardware is
+ * programmed for the earliest of the queue's head and the running thread's
+ * time-slice end; an idle CPU with no timers is not interrupted at all.
+ *
+ * A context switch asks for a new slice end every time, usually later than
+ * what the hardware already holds. Then the hardware is left alone: it fires
+ * early, timer_interrupt() finds nothing due and re-arms for the real
+ * deadline. One early interrupt per slice costs less than a reprogramming
+ * per switch.
+ */
+#include <arch/timer.h>
+#include <kernel/cpu.h>
+#include <kernel/panic.h>
+#include <kernel/sched.h>
+#include <kernel/spinlock.h>
+#include <kernel/time.h>
+#include <kernel/timer.h>
+
+struct timer_cpu {
+	struct spinlock lock;
+	struct timerq q;
+	struct timer *running;	/* whose function is running now */
+	uint64_t armed;		/* ns the hardware is set for; 0: disarmed */
+};
+
+static struct timer_cpu timer_cpus[MAX_CPUS];
+
+void timer_init(void)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		timer_cpus[i].lock = (struct spinlock)SPINLOCK_INIT("timer");
+		timerq_init(&timer_cpus[i].q);
+	}
+}
+
+static struct timer_cpu *tc_of(struct cpu *c) { return &timer_cpus[c->index]; }
+
+/* Program the hardware for the earlier of the queue's head and extra. */
+static void reprogram(struct timer_cpu *tc, uint64_t extra_deadline)
+{
+	spin_lock(&tc->lock);
+	struct timerq_entry *head = timerq_peek(&tc->q);
+	uint64_t when = head ? head->deadline : 0;
+	if (extra_deadline && (!when || extra_deadline < when))
+		when = extra_deadline;
+	if (!when) {
+		if (tc->armed)
+			arch_timer_disarm();
+		tc->armed = 0;
+	} else if (!tc->armed || tc->armed > when) {
+		arch_timer_arm(time_ns_to_ticks(when));
+		tc->armed = when;
+	}
+	spin_unlock(&tc->lock);
+}
+
+void timer_program(uint64_t extra_deadline)
+{
+	struct timer_cpu *tc = tc_of(this_cpu());
+	/* The common case, without the lock: the hardware already fires no
+	 * later than asked. (`armed` is only touched by its own CPU with
+	 * interrupts off, and is never later than the queue's head, since
+	 * timer_arm() re-programs for an earlier entry.) */
+	if (extra_deadline && tc->armed && tc->armed <= extra_deadline)
+		return;
+	reprogram(tc, extra_deadline);
+}
+
+void timer_arm(struct timer *t, uint64_t deadline_ns, timer_fn *fn)
+{
+	/* Interrupts off first: the queue must be the one of the CPU whose
+	 * hardware we program, so we must not move in between. */
+	unsigned long irq = arch_irq_save();
+	struct cpu *c = this_cpu();
+	struct timer_cpu *tc = tc_of(c);
+	spin_lock(&tc->lock);
+	if (t->entry.queued)
+		panic("timer_arm: timer already armed");
+	t->fn = fn;
+	t->cpu = c;
+	t->entry.deadline = deadline_ns;
+	timerq_add(&tc->q, &t->entry);
+	bool earliest = timerq_peek(&tc->q) == &t->entry;
+	spin_unlock(&tc->lock);
+	if (earliest) {
+		struct runq_cpu *rq = sched_rq(c);
+		reprogram(tc, c->current == rq->idle ? 0 : rq->slice_end);
+	}
+	arch_irq_restore(irq);
+}
+
+bool timer_cancel(struct timer *t)
+{
+	struct cpu *c = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+	if (!c)
+		return false;
+	struct timer_cpu *tc = tc_of(c);
+	for (;;) {
+		spin_lock(&tc->lock);
+		bool was = timerq_remove(&tc->q, &t->entry);
+		bool running = tc->running == t;
+		spin_unlock(&tc->lock);
+		if (!running)
+			return was;
+		if (c == this_cpu())
+			panic("timer_cancel: called from the timer's own function");
+		arch_cpu_relax();	/* its function is running on c: wait it out */
+	}
+}
+
+void timer_interrupt(void)
+{
+	struct cpu *c = this_cpu();
+	struct timer_cpu *tc = tc_of(c);
+	uint64_t now = time_now();
+	spin_lock(&tc->lock);
+	tc->armed = 0;		/* the one-shot has fired */
+	struct timerq_entry *e;
+	while ((e = timerq_pop_expired(&tc->q, now))) {
+		struct timer *t = (struct timer *)e;	/* entry is the first member */
+		tc->running = t;
+		spin_unlock(&tc->lock);
+		t->fn(t);
+		spin_lock(&tc->lock);
+		tc->running = NULL;
+	}
+	spin_unlock(&tc->lock);
+	sched_tick(now);
+	struct runq_cpu *rq = sched_rq(c);
+	reprogram(tc, c->current == rq->idle ? 0 : rq->slice_end);
+}

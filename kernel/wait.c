@@ -1,0 +1,136 @@
+/*
+ * Wait queues (see kernel/wait.h).
+ *
+ * A thread waiter lives on its thread's stack for the duration of the wait.
+ * A timeout is the thread's own timer; it takes the queue lock and removes
+ * the waiter only if no waker got there first, so exactly one of them
+ * decides the status. The thread cancels the timer (waiting out a running
+ * timer function) before its waiter goes out of scope.
+ */
+#include <errno.h>
+#include <kernel/panic.h>
+#include <kernel/sched.h>
+#include <kernel/thread.h>
+#include <kernel/wait.h>
+
+void wait_queue_init(struct wait_queue *wq, const char *name)
+{
+	wq->lock = (struct spinlock)SPINLOCK_INIT(name);
+	list_init(&wq->waiters);
+	wq->count = 0;
+}
+
+static void insert_by_prio(struct wait_queue *wq, struct waiter *w)
+{
+	struct list_node *n;
+	list_for_each(n, &wq->waiters) {
+		if (list_entry(n, struct waiter, node)->prio < w->prio)
+			break;
+	}
+	list_insert_before(n, &w->node);
+}
+
+void wait_queue_add(struct wait_queue *wq, struct waiter *w)
+{
+	insert_by_prio(wq, w);
+	wq->count++;
+}
+
+bool wait_queue_remove(struct wait_queue *wq, struct waiter *w)
+{
+	if (!list_linked(&w->node))
+		return false;
+	list_remove(&w->node);
+	wq->count--;
+	return true;
+}
+
+struct waiter *wait_queue_first(struct wait_queue *wq)
+{
+	return list_empty(&wq->waiters) ? NULL : list_entry(wq->waiters.next, struct waiter, node);
+}
+
+void wait_queue_wake(struct wait_queue *wq, struct waiter *w, int status)
+{
+	wait_queue_remove(wq, w);
+	w->status = status;
+	if (w->ops)
+		w->ops->wake(w);
+	else
+		sched_wake(w->thread);
+}
+
+unsigned wait_queue_wake_one(struct wait_queue *wq, int status)
+{
+	struct waiter *w = wait_queue_first(wq);
+	if (!w)
+		return 0;
+	wait_queue_wake(wq, w, status);
+	return 1;
+}
+
+unsigned wait_queue_wake_all(struct wait_queue *wq, int status)
+{
+	unsigned n = 0;
+	struct waiter *w;
+	while ((w = wait_queue_first(wq))) {
+		wait_queue_wake(wq, w, status);
+		n++;
+	}
+	return n;
+}
+
+void wait_queue_reorder(struct wait_queue *wq, struct waiter *w, unsigned prio)
+{
+	w->prio = prio;
+	if (!list_linked(&w->node))
+		return;
+	list_remove(&w->node);
+	insert_by_prio(wq, w);
+}
+
+static void wait_timed_out(struct timer *tm)
+{
+	struct thread *t = container_of(tm, struct thread, timer);
+	struct wait_queue *wq = __atomic_load_n(&t->waiting_on, __ATOMIC_ACQUIRE);
+	spin_lock(&wq->lock);
+	struct waiter *w = t->waiting;
+	if (w && wait_queue_remove(wq, w)) {
+		w->status = -ETIMEDOUT;
+		sched_wake(t);
+	}
+	spin_unlock(&wq->lock);
+}
+
+void wait_queue_enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr_t want)
+{
+	struct thread *t = thread_current();
+	if (!spin_held(&wq->lock))
+		panic("wait_queue: '%s' lock not held by the caller", wq->lock.name);
+	*w = (struct waiter){ .thread = t, .prio = t->prio, .status = 0, .want = want };
+	list_init(&w->node);
+	wait_queue_add(wq, w);
+	t->waiting = w;
+	t->waiting_on = wq;
+}
+
+int wait_queue_sleep(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
+{
+	struct thread *t = thread_current();
+	if (deadline != WAIT_FOREVER)
+		timer_arm(&t->timer, deadline, wait_timed_out);
+	t->state = THREAD_BLOCKED;
+	sched_block(&wq->lock);
+	if (deadline != WAIT_FOREVER)
+		timer_cancel(&t->timer);
+	t->waiting = NULL;
+	t->waiting_on = NULL;
+	return w->status;
+}
+
+int wait_queue_block(struct wait_queue *wq, uint64_t deadline, uintptr_t want)
+{
+	struct waiter w;
+	wait_queue_enqueue_self(wq, &w, want);
+	return wait_queue_sleep(wq, &w, deadline);
+}
