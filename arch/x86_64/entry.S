@@ -1,5 +1,5 @@
 /*
- * Interrupt and exception entry: one 16-byte stub per vector, then one
+ * Interrupt and exception entry: one 16-byte entry per vector, then one
  * common path that builds struct arch_frame (arch/impl/frame.h) and calls
  *
  *	void x86_interrupt(struct arch_frame *f);
@@ -20,8 +20,8 @@
 
 /* Vectors whose exception pushes an error code: #DF, #TS, #NP, #SS, #GP,
  * #PF, #AC, #CP, #VC, #SX. The others get a zero so the frame is uniform. */
-.macro stub n
-	.balign X86_VEC_STUB_SIZE
+.macro vector_entry n
+	.balign X86_VEC_ENTRY_SIZE
 	.if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
 	.else
 	pushq $0
@@ -31,18 +31,18 @@
 .endm
 
 	.text
-	.balign X86_VEC_STUB_SIZE
-	.globl x86_vector_stubs
-x86_vector_stubs:
+	.balign X86_VEC_ENTRY_SIZE
+	.globl x86_vector_entries
+x86_vector_entries:
 	.altmacro			/* lets `%vec` pass vec's value */
 	.set vec, 0
 	.rept X86_VEC_COUNT
-	stub %vec
+	vector_entry %vec
 	.set vec, vec + 1
 	.endr
 	.noaltmacro
-	/* Fails to assemble ("move .org backwards") if a stub outgrew its slot. */
-	.org x86_vector_stubs + X86_VEC_COUNT * X86_VEC_STUB_SIZE
+	/* Fails to assemble ("move .org backwards") if an entry outgrew its slot. */
+	.org x86_vector_entries + X86_VEC_COUNT * X86_VEC_ENTRY_SIZE
 
 x86_intr_common:
 	cld

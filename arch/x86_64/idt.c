@@ -1,6 +1,6 @@
 /*
  * The interrupt descriptor table: one, shared by every CPU. Every vector
- * gets an interrupt gate (interrupts stay off in the handler) to its stub
+ * gets an interrupt gate (interrupts stay off in the handler) to its entry in entry.S
  * in entry.S. #DF and #MC run on the per-CPU fault stack and NMI on its
  * own (see gdt.c).
  */
@@ -20,20 +20,20 @@ struct idt_gate {
 
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gates are 16 bytes");
 
-extern const char x86_vector_stubs[];
+extern const char x86_vector_entries[];
 static struct idt_gate idt[X86_VEC_COUNT] __attribute__((aligned(16)));
 
 void x86_idt_init(void)
 {
 	for (unsigned v = 0; v < X86_VEC_COUNT; v++) {
-		uintptr_t stub = (uintptr_t)x86_vector_stubs + v * X86_VEC_STUB_SIZE;
+		uintptr_t entry = (uintptr_t)x86_vector_entries + v * X86_VEC_ENTRY_SIZE;
 		idt[v] = (struct idt_gate){
-			.offset_lo = stub & 0xffff,
+			.offset_lo = entry & 0xffff,
 			.selector = X86_SEL_CODE64,
 			.ist = 0,
 			.type = 0x8e,
-			.offset_mid = (stub >> 16) & 0xffff,
-			.offset_hi = stub >> 32,
+			.offset_mid = (entry >> 16) & 0xffff,
+			.offset_hi = entry >> 32,
 		};
 	}
 	idt[2].ist = X86_IST_NMI;

@@ -7,7 +7,7 @@ CROSS_COMPILE ?= x86_64-linux-gnu-
 ARCH_CFLAGS := -m64 -march=x86-64 -mno-red-zone -mcmodel=small -fcf-protection=none \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 # newlib's configure gives an x86_64-none-elf target MISSING_SYSCALL_NAMES
-# (reentrant stubs calling write(), sbrk()...); undo it so that, as on the
+# (reentrant wrappers calling write(), sbrk()...); undo it so that, as on the
 # other arches, they call _write(), _sbrk()... from runtime/libc.
 NEWLIB_CFLAGS := -mno-red-zone -mcmodel=small -fcf-protection=none -UMISSING_SYSCALL_NAMES
 LINKER_SCRIPT := linker/x86_64.ld

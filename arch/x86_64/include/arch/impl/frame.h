@@ -1,7 +1,7 @@
 /*
  * x86_64 exception frame (struct arch_frame), as arch/x86_64/entry.S builds
  * it on the stack, lowest address first: cr2, the fifteen general registers
- * in reverse push order, the vector and error code (the entry stub pushes
+ * in reverse push order, the vector and error code (the vector entry pushes
  * a zero when the CPU pushes none), then what the CPU pushed itself.
  * The FP/SIMD state (fxsave) sits below the frame, 16-byte aligned.
  */

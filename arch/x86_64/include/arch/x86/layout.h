@@ -36,7 +36,7 @@
 #define X86_VEC_IPI_RESCHED 0xf1
 #define X86_VEC_SPURIOUS 0xff
 #define X86_VEC_COUNT	256
-#define X86_VEC_STUB_SIZE 16	/* entry.S: one stub per vector, this far apart */
+#define X86_VEC_ENTRY_SIZE 16	/* entry.S: one entry per vector, this far apart */
 
 /* Real-mode page the AP trampoline is copied to (below 1 MiB, page
  * aligned; the SIPI vector is its page number). */
