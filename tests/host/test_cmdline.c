@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include "stubs.h"
+#include "fakes.h"
 #include <kernel/cmdline.h>
 #include <string.h>
 
@@ -54,10 +54,10 @@ static void overlong_line_is_cut_and_reported(void **state)
 	memset(big, 'x', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	memcpy(big, "app=hello ", 10);
-	stub_log_take();
+	fake_log_take();
 	cmdline_set(big);
 	assert_int_equal(strlen(cmdline_text()), CMDLINE_MAX - 1);
-	assert_non_null(strstr(stub_log_take(), "cut to"));
+	assert_non_null(strstr(fake_log_take(), "cut to"));
 	char buf[8];
 	assert_string_equal(cmdline_get("app", buf, sizeof buf), "hello");
 }

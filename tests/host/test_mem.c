@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include "stubs.h"
+#include "fakes.h"
 #include "../../kernel/mem.c"
 
 /* The page allocator would write its bitmap at these made-up physical
@@ -43,7 +43,7 @@ static int reset(void **state)
 {
 	nram = nreserved = dropped = 0;
 	heap_start = heap_brk = heap_end = 0;
-	stub_log_take();
+	fake_log_take();
 	return 0;
 }
 
@@ -83,7 +83,7 @@ static void no_free_memory_means_no_heap(void **state)
 	mem_init();
 	assert_int_equal(mem_heap_free(), 0);
 	assert_null(mem_sbrk(16));
-	assert_non_null(strstr(stub_log_take(), "no free RAM"));
+	assert_non_null(strstr(fake_log_take(), "no free RAM"));
 }
 
 static void sbrk_grows_shrinks_and_refuses_overrun(void **state)
@@ -118,7 +118,7 @@ static void too_many_ranges_are_counted_and_reported(void **state)
 		mem_add_range(0x100000 * (uintptr_t)(i + 1), 0x1000);
 	mem_init();
 	assert_int_equal(dropped, 3);
-	assert_non_null(strstr(stub_log_take(), "3 memory map entries"));
+	assert_non_null(strstr(fake_log_take(), "3 memory map entries"));
 }
 
 int main(void)

@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include "stubs.h"
+#include "fakes.h"
 #include "../../kernel/page.c"
 #include <stdlib.h>
 

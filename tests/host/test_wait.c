@@ -1,13 +1,13 @@
 /*
  * Wait-queue logic: priority order with FIFO among equals, re-sorting,
  * removal, and waking both kinds of waiter (thread and callback) with the
- * status the waker gives. The scheduler and timers are stubbed.
+ * status the waker gives. The scheduler and timers are replaced by fakes that record calls.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include "stubs.h"
+#include "fakes.h"
 #include <errno.h>
 #include <kernel/sched.h>
 #include <kernel/thread.h>
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* --- stubs for what wait.c calls ---------------------------------------- */
+/* --- fakes for what wait.c calls ----------------------------------------- */
 static struct thread *woken[16];
 static int nwoken;
 bool sched_wake(struct thread *t)

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-/* One pretend CPU (tests/host/stubs.c), so spinlocks can check pairing. */
+/* One pretend CPU (tests/host/fakes.c), so spinlocks can check pairing. */
 extern struct cpu host_cpu;
 static inline struct cpu *arch_this_cpu(void) { return &host_cpu; }
 static inline struct thread *arch_current_thread(void) { return 0; }

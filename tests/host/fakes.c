@@ -2,7 +2,7 @@
  * Host stand-ins: kprintf() into a buffer the tests can read, one pretend
  * CPU for the (inline, pairing-checking) spinlocks, panic() that aborts.
  */
-#include "stubs.h"
+#include "fakes.h"
 #include <kernel/cpu.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
@@ -29,7 +29,7 @@ void kprintf(const char *fmt, ...)
 	va_end(ap);
 }
 
-const char *stub_log_take(void)
+const char *fake_log_take(void)
 {
 	static char out[sizeof log_buf];
 	memcpy(out, log_buf, log_len + 1);
@@ -44,7 +44,7 @@ struct cpu host_cpu;
  * out-of-line halves. */
 void spin_wait(struct spinlock *l, uint32_t ticket)
 {
-	fprintf(stderr, "stub spin_wait: '%s' is busy in a single-threaded test\n", l->name);
+	fprintf(stderr, "fake spin_wait: '%s' is busy in a single-threaded test\n", l->name);
 	abort();
 }
 

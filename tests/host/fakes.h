@@ -6,4 +6,4 @@
 #include <stddef.h>
 
 /* Everything kprintf() printed since the last call, then cleared. */
-const char *stub_log_take(void);
+const char *fake_log_take(void);
