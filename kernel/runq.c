@@ -1,5 +1,6 @@
 /*
  * Priority run queue: a list per level and a bitmap of non-empty levels.
+ * The hot operations are inline in kernel/runq.h.
  */
 #include <kernel/runq.h>
 
@@ -9,43 +10,6 @@ void runq_init(struct runq *q)
 	q->count = 0;
 	for (unsigned i = 0; i < RUNQ_LEVELS; i++)
 		list_init(&q->level[i]);
-}
-
-void runq_push_back(struct runq *q, struct list_node *n, unsigned prio)
-{
-	list_push_back(&q->level[prio], n);
-	q->bitmap |= 1u << prio;
-	q->count++;
-}
-
-void runq_push_front(struct runq *q, struct list_node *n, unsigned prio)
-{
-	list_push_front(&q->level[prio], n);
-	q->bitmap |= 1u << prio;
-	q->count++;
-}
-
-void runq_remove(struct runq *q, struct list_node *n, unsigned prio)
-{
-	list_remove(n);
-	if (list_empty(&q->level[prio]))
-		q->bitmap &= ~(1u << prio);
-	q->count--;
-}
-
-int runq_top(const struct runq *q)
-{
-	return q->bitmap ? 31 - __builtin_clz(q->bitmap) : -1;
-}
-
-struct list_node *runq_pop(struct runq *q)
-{
-	int top = runq_top(q);
-	if (top < 0)
-		return NULL;
-	struct list_node *n = q->level[top].next;
-	runq_remove(q, n, (unsigned)top);
-	return n;
 }
 
 struct list_node *runq_pop_if(struct runq *q, int *prio_out,

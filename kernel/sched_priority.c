@@ -63,6 +63,11 @@ static bool preempts(const struct thread *woken, const struct thread *cur)
 	return woken->prio > cur->prio;
 }
 
+static bool picks_first(struct runq_cpu *rq, const struct thread *t)
+{
+	return (int)t->prio > runq_top(&rq->q);
+}
+
 static bool rotation_pending(struct runq_cpu *rq, const struct thread *cur)
 {
 	return runq_top(&rq->q) >= (int)cur->prio;
@@ -75,5 +80,6 @@ const struct sched_policy sched_priority_policy = {
 	.pick = pick,
 	.steal = steal,
 	.preempts = preempts,
+	.picks_first = picks_first,
 	.rotation_pending = rotation_pending,
 };

@@ -41,21 +41,3 @@ bool spin_trylock(struct spinlock *l)
 	arch_irq_restore(irq_state);
 	return false;
 }
-
-unsigned long spin_unlock_irq_off(struct spinlock *l)
-{
-	struct cpu *me = this_cpu();
-	unsigned long off = arch_irq_save();	/* they are off: this is the "off" state */
-	unsigned long restore = off;
-	if (me->spin_depth == 1) {
-		restore = me->spin_irq_state;
-		me->spin_irq_state = off;
-	}
-	spin_unlock(l);
-	return restore;
-}
-
-bool spin_held(const struct spinlock *l)
-{
-	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == this_cpu();
-}

@@ -158,9 +158,7 @@ noreturn void thread_exit(void *result)
 	wait_queue_wake_all(t->exit_wq, 0);
 	/* Gone from here on: the joiner, or this CPU's idle thread for a
 	 * detached thread, frees the record once the switch is done. */
-	unsigned long irq = spin_unlock_irq_off(&t->exit_wq->lock);
-	(void)irq;
-	sched_switch();
+	sched_block(&t->exit_wq->lock);
 	panic("thread_exit: '%s' was scheduled after exiting", t->name);
 }
 

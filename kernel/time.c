@@ -6,19 +6,15 @@
 #include <arch/cpu.h>
 #include <kernel/time.h>
 
-static uint64_t ns_per_tick_fp, ticks_per_ns_fp, resolution;
+uint64_t time_ns_per_tick_fp;
+static uint64_t ticks_per_ns_fp, resolution;
 
 void time_init(void)
 {
 	uint64_t hz = arch_counter_hz();
-	ns_per_tick_fp = (uint64_t)(((unsigned __int128)NS_PER_SEC << 32) / hz);
+	time_ns_per_tick_fp = (uint64_t)(((unsigned __int128)NS_PER_SEC << 32) / hz);
 	ticks_per_ns_fp = (uint64_t)(((unsigned __int128)hz << 32) / NS_PER_SEC);
 	resolution = (NS_PER_SEC + hz - 1) / hz;
-}
-
-uint64_t time_ticks_to_ns(uint64_t ticks)
-{
-	return (uint64_t)(((unsigned __int128)ticks * ns_per_tick_fp) >> 32);
 }
 
 uint64_t time_ns_to_ticks(uint64_t ns)
@@ -28,5 +24,4 @@ uint64_t time_ns_to_ticks(uint64_t ns)
 	return (uint64_t)(t >> 32) + ((uint64_t)t != 0);
 }
 
-uint64_t time_now(void) { return time_ticks_to_ns(arch_counter()); }
 uint64_t time_resolution_ns(void) { return resolution; }

@@ -21,7 +21,6 @@ struct timer_cpu {
 	struct spinlock lock;
 	struct timerq q;
 	struct timer *running;	/* whose function is running now */
-	uint64_t armed;		/* ns the hardware is set for; 0: disarmed */
 };
 
 static struct timer_cpu timer_cpus[MAX_CPUS];
@@ -36,36 +35,27 @@ void timer_init(void)
 
 static struct timer_cpu *tc_of(struct cpu *c) { return &timer_cpus[c->index]; }
 
-/* Program the hardware for the earlier of the queue's head and extra. */
-static void reprogram(struct timer_cpu *tc, uint64_t extra_deadline)
+/* Program c's hardware for the earlier of its queue's head and extra. */
+static void reprogram(struct cpu *c, uint64_t extra_deadline)
 {
+	struct timer_cpu *tc = tc_of(c);
 	spin_lock(&tc->lock);
 	struct timerq_entry *head = timerq_peek(&tc->q);
 	uint64_t when = head ? head->deadline : 0;
 	if (extra_deadline && (!when || extra_deadline < when))
 		when = extra_deadline;
 	if (!when) {
-		if (tc->armed)
+		if (c->timer_armed)
 			arch_timer_disarm();
-		tc->armed = 0;
-	} else if (!tc->armed || tc->armed > when) {
+		c->timer_armed = 0;
+	} else if (!c->timer_armed || c->timer_armed > when) {
 		arch_timer_arm(time_ns_to_ticks(when));
-		tc->armed = when;
+		c->timer_armed = when;
 	}
 	spin_unlock(&tc->lock);
 }
 
-void timer_program(uint64_t extra_deadline)
-{
-	struct timer_cpu *tc = tc_of(this_cpu());
-	/* The common case, without the lock: the hardware already fires no
-	 * later than asked. (`armed` is only touched by its own CPU with
-	 * interrupts off, and is never later than the queue's head, since
-	 * timer_arm() re-programs for an earlier entry.) */
-	if (extra_deadline && tc->armed && tc->armed <= extra_deadline)
-		return;
-	reprogram(tc, extra_deadline);
-}
+void timer_reprogram(uint64_t extra_deadline) { reprogram(this_cpu(), extra_deadline); }
 
 void timer_arm(struct timer *t, uint64_t deadline_ns, timer_fn *fn)
 {
@@ -85,7 +75,7 @@ void timer_arm(struct timer *t, uint64_t deadline_ns, timer_fn *fn)
 	spin_unlock(&tc->lock);
 	if (earliest) {
 		struct runq_cpu *rq = sched_rq(c);
-		reprogram(tc, c->current == rq->idle ? 0 : rq->slice_end);
+		reprogram(c, c->current == rq->idle ? 0 : rq->slice_end);
 	}
 	arch_irq_restore(irq);
 }
@@ -115,7 +105,7 @@ void timer_interrupt(void)
 	struct timer_cpu *tc = tc_of(c);
 	uint64_t now = time_now();
 	spin_lock(&tc->lock);
-	tc->armed = 0;		/* the one-shot has fired */
+	c->timer_armed = 0;	/* the one-shot has fired */
 	struct timerq_entry *e;
 	while ((e = timerq_pop_expired(&tc->q, now))) {
 		struct timer *t = (struct timer *)e;	/* entry is the first member */
@@ -128,5 +118,5 @@ void timer_interrupt(void)
 	spin_unlock(&tc->lock);
 	sched_tick(now);
 	struct runq_cpu *rq = sched_rq(c);
-	reprogram(tc, c->current == rq->idle ? 0 : rq->slice_end);
+	reprogram(c, c->current == rq->idle ? 0 : rq->slice_end);
 }

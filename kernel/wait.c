@@ -45,11 +45,6 @@ bool wait_queue_remove(struct wait_queue *wq, struct waiter *w)
 	return true;
 }
 
-struct waiter *wait_queue_first(struct wait_queue *wq)
-{
-	return list_empty(&wq->waiters) ? NULL : list_entry(wq->waiters.next, struct waiter, node);
-}
-
 void wait_queue_wake(struct wait_queue *wq, struct waiter *w, int status)
 {
 	wait_queue_remove(wq, w);
@@ -58,15 +53,6 @@ void wait_queue_wake(struct wait_queue *wq, struct waiter *w, int status)
 		w->ops->wake(w);
 	else
 		sched_wake(w->thread);
-}
-
-unsigned wait_queue_wake_one(struct wait_queue *wq, int status)
-{
-	struct waiter *w = wait_queue_first(wq);
-	if (!w)
-		return 0;
-	wait_queue_wake(wq, w, status);
-	return 1;
 }
 
 unsigned wait_queue_wake_all(struct wait_queue *wq, int status)
@@ -102,7 +88,9 @@ static void wait_timed_out(struct timer *tm)
 	spin_unlock(&wq->lock);
 }
 
-void wait_queue_enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr_t want)
+/* The bodies of wait_queue_block()'s two steps, inline in it: a blocking
+ * call is on every hand-off between threads. */
+static inline void enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr_t want)
 {
 	struct thread *t = thread_current();
 	if (!spin_held(&wq->lock))
@@ -114,7 +102,7 @@ void wait_queue_enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr_t 
 	t->waiting_on = wq;
 }
 
-int wait_queue_sleep(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
+static inline int sleep_on(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
 {
 	struct thread *t = thread_current();
 	if (deadline != WAIT_FOREVER)
@@ -128,9 +116,19 @@ int wait_queue_sleep(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
 	return w->status;
 }
 
+void wait_queue_enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr_t want)
+{
+	enqueue_self(wq, w, want);
+}
+
+int wait_queue_sleep(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
+{
+	return sleep_on(wq, w, deadline);
+}
+
 int wait_queue_block(struct wait_queue *wq, uint64_t deadline, uintptr_t want)
 {
 	struct waiter w;
-	wait_queue_enqueue_self(wq, &w, want);
-	return wait_queue_sleep(wq, &w, deadline);
+	enqueue_self(wq, &w, want);
+	return sleep_on(wq, &w, deadline);
 }

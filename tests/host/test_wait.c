@@ -26,7 +26,6 @@ bool sched_wake(struct thread *t)
 void sched_block(struct spinlock *held) { spin_unlock(held); }
 void timer_arm(struct timer *t, uint64_t deadline, timer_fn *fn) {}
 bool timer_cancel(struct timer *t) { return false; }
-bool spin_held(const struct spinlock *l) { return l->owner == &host_cpu; }
 
 /* --- helpers ---------------------------------------------------------------- */
 /* In place: a list node points at itself, so it cannot be returned by value. */

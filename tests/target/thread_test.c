@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <kernel/cpu.h>
 #include <kernel/page.h>
+#include <kernel/sem.h>
 #include <kernel/test.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
@@ -100,6 +101,87 @@ TEST(thread_higher_priority_preempts_at_once)
 	EXPECT(ran);
 	thread_join(t, NULL);
 	thread_set_affinity(thread_current(), all);
+}
+
+/* --- wake-ups ------------------------------------------------------------------ */
+
+enum { WOKEN = 8 };
+static struct sem wake_sems[WOKEN];
+static unsigned wake_order[WOKEN], woken_so_far;
+
+static void *wait_then_note_turn(void *arg)
+{
+	unsigned i = (unsigned)(uintptr_t)arg;
+	sem_wait(&wake_sems[i]);
+	wake_order[__atomic_fetch_add(&woken_so_far, 1, __ATOMIC_RELAXED)] = i;
+	return NULL;
+}
+
+TEST(thread_woken_together_run_in_wake_order)
+{
+	/* Eight equal waiters on CPU 0, woken by a more urgent thread there
+	 * that does not give up the CPU until all eight are woken: they pile
+	 * up on the CPU's wake list and must run in the order woken. */
+	uint64_t all = (1ull << cpu_count()) - 1;
+	unsigned prio = thread_current()->base_prio;
+	thread_set_affinity(thread_current(), 1);
+	thread_set_priority(thread_current(), THREAD_PRIO_DEFAULT + 3);
+	woken_so_far = 0;
+	struct thread *t[WOKEN];
+	for (unsigned i = 0; i < WOKEN; i++) {
+		sem_init(&wake_sems[i], "wake-order", 0);
+		t[i] = spawn("waiter", THREAD_PRIO_DEFAULT + 1, 1, wait_then_note_turn,
+			     (void *)(uintptr_t)i);
+	}
+	thread_sleep(5 * NS_PER_MS);	/* let them all reach sem_wait() */
+	for (unsigned i = 0; i < WOKEN; i++)
+		sem_post(&wake_sems[(i * 3) % WOKEN]);	/* a scrambled order */
+	for (unsigned i = 0; i < WOKEN; i++)
+		thread_join(t[i], NULL);
+	EXPECT_EQ(woken_so_far, WOKEN);
+	for (unsigned i = 0; i < WOKEN; i++)
+		EXPECT_EQ(wake_order[i], (i * 3) % WOKEN);
+	thread_set_priority(thread_current(), prio);
+	thread_set_affinity(thread_current(), all);
+}
+
+static struct sem urgent_go = SEM_INIT(urgent_go, "urgent", 0);
+static volatile uint64_t urgent_ran_at;
+
+static void *note_when_woken(void *arg)
+{
+	sem_wait(&urgent_go);
+	urgent_ran_at = time_now();
+	return NULL;
+}
+
+TEST(thread_wake_from_another_cpu_preempts_at_once)
+{
+	/* A busy thread on CPU 0 with a one-second slice; an urgent thread
+	 * there woken from CPU 1 must run at once (an interrupt), not when
+	 * the slice ends. */
+	if (cpu_count() < 2)
+		return;
+	uint64_t all = (1ull << cpu_count()) - 1;
+	thread_set_affinity(thread_current(), 1ull << 1);
+	thread_set_time_slice(NS_PER_SEC);
+	unsigned long spins = 0;
+	stop_spinning = false;
+	urgent_ran_at = 0;
+	struct thread *u = spawn("urgent", THREAD_PRIO_DEFAULT + 4, 1, note_when_woken, NULL);
+	thread_sleep(2 * NS_PER_MS);	/* let it reach sem_wait() */
+	struct thread *hog = spawn("hog", THREAD_PRIO_DEFAULT, 1, spin_until_stopped, &spins);
+	thread_sleep(20 * NS_PER_MS);	/* the hog owns CPU 0 now */
+	uint64_t posted = time_now();
+	sem_post(&urgent_go);
+	thread_join(u, NULL);
+	stop_spinning = true;
+	thread_join(hog, NULL);
+	thread_set_time_slice(10 * NS_PER_MS);
+	thread_set_affinity(thread_current(), all);
+	EXPECT(spins > 0);
+	/* Emulation is slow, but nowhere near a second. */
+	EXPECT(urgent_ran_at - posted < 200 * NS_PER_MS);
 }
 
 /* --- sleeping ---------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 #define CPU_STACK_SIZE 16384	/* plain number: also used in assembly */
 
 struct _reent;
+struct runq_cpu;
 struct thread;
 
 struct cpu {
@@ -28,6 +29,9 @@ struct cpu {
 	struct thread *current;	/* running thread (NULL before the scheduler) */
 	struct thread *switch_prev; /* the thread being switched out */
 	unsigned irq_depth;	/* interrupt handlers running (nesting) */
+	struct runq_cpu *runq;	/* its scheduler state (kernel/sched.c) */
+	uint64_t timer_armed;	/* ns its one-shot timer is set for, 0: disarmed;
+				 * touched only by this CPU with interrupts off */
 };
 
 /* Any context, after bring-up. */

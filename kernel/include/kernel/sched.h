@@ -4,10 +4,13 @@
  *
  * Locking: each CPU's run queue has its own spinlock; no code holds two run
  * queue locks at once. A wait queue's lock may be held while a run queue
- * lock is taken (wait queue -> run queue), never the reverse.
+ * lock is taken (wait queue -> run queue), never the reverse. A wake-up
+ * takes no run queue lock at all: it pushes the thread on the target CPU's
+ * lock-free wake list.
  */
 #pragma once
 
+#include <kernel/cpu.h>
 #include <kernel/runq.h>
 #include <kernel/spinlock.h>
 #include <kernel/thread.h>
@@ -18,6 +21,8 @@ struct cpu;
 struct runq_cpu {
 	struct spinlock lock;
 	struct runq q;			/* ready threads, by priority */
+	struct thread *wakes;		/* woken, not yet in q: pushed without the
+					 * lock, newest first (see sched.c) */
 	struct thread *idle;
 	uint64_t slice_end;		/* ns: when the running thread's slice ends */
 	uint64_t switch_time;		/* ns: when the last switch began */
@@ -37,12 +42,15 @@ struct sched_policy {
 	struct thread *(*steal)(struct runq_cpu *victim, struct cpu *thief);
 	/* Should woken preempt cur (both on this queue's CPU)? */
 	bool (*preempts)(const struct thread *woken, const struct thread *cur);
+	/* Would t, just woken, be picked before every thread now queued? (Then
+	 * it runs without being queued; always true when none are.) */
+	bool (*picks_first)(struct runq_cpu *rq, const struct thread *t);
 	/* Is there a ready thread that shares cur's time slice rotation? */
 	bool (*rotation_pending)(struct runq_cpu *rq, const struct thread *cur);
 };
 extern const struct sched_policy sched_priority_policy;
 
-struct runq_cpu *sched_rq(struct cpu *c);
+static inline struct runq_cpu *sched_rq(struct cpu *c) { return c->runq; }
 
 /* Boot CPU, once, after mem_init(): the boot context becomes the thread
  * "main" and every CPU gets an idle thread. */
@@ -75,7 +83,15 @@ void sched_affinity_changed(struct thread *t);
 void sched_reap(void);
 
 /* Thread context with interrupts enabled: switch if a wake-up asked for it. */
-void sched_preempt_check(void);
+void sched_preempt_now(void);
+static inline void sched_preempt_check(void)
+{
+	/* A first look without disabling interrupts: moving to another CPU
+	 * in between only means the flag is seen at that CPU's next
+	 * interrupt exit instead, and a stale "yes" is checked again. */
+	if (__atomic_load_n(&sched_rq(this_cpu())->need_resched, __ATOMIC_RELAXED))
+		sched_preempt_now();
+}
 /* Interrupts off, thread context or irq_exit(): give up the CPU now. */
 void sched_switch(void);
 /* From the timer interrupt: end the time slice if it is over. */

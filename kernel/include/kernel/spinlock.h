@@ -59,10 +59,8 @@ static inline void spin_unlock(struct spinlock *l)
 	if (--me->spin_depth == 0)
 		arch_irq_restore(me->spin_irq_state);
 }
-/* Held by the caller's CPU: release l but leave interrupts off, returning
- * the state the release would have restored (for arch_irq_restore()). For
- * code that must give up a lock and switch threads with no interrupt in
- * between. */
-unsigned long spin_unlock_irq_off(struct spinlock *l);
 /* True when the calling CPU holds l. */
-bool spin_held(const struct spinlock *l);
+static inline bool spin_held(const struct spinlock *l)
+{
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == arch_this_cpu();
+}

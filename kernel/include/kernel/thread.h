@@ -53,6 +53,7 @@ struct thread {
 	uintptr_t sp;			/* saved context (arch_context_switch) */
 	struct list_node run_node;	/* on a run queue */
 	struct runq_cpu *rq;		/* the run queue it is on, or NULL */
+	struct thread *wake_next;	/* on a CPU's wake list (kernel/sched.c) */
 	struct cpu *cpu;		/* running on, or last ran on */
 	volatile bool on_cpu;		/* its registers are live on some CPU */
 	enum thread_state state;

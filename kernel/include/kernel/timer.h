@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <kernel/cpu.h>
 #include <kernel/timerq.h>
 #include <stdbool.h>
 
@@ -29,4 +30,16 @@ void timer_arm(struct timer *t, uint64_t deadline_ns, timer_fn *fn);
 bool timer_cancel(struct timer *t);
 /* Scheduler: re-program this CPU's hardware timer for the earlier of its
  * queue's head and extra_deadline (0: none). Interrupts off. */
-void timer_program(uint64_t extra_deadline);
+void timer_reprogram(uint64_t extra_deadline);
+
+/* timer_reprogram(), skipped in the common case of a context switch: the
+ * hardware already fires no later than asked. (The armed time is never
+ * later than the queue's head, since timer_arm() re-programs for an
+ * earlier entry.) Interrupts off. */
+static inline void timer_program(uint64_t extra_deadline)
+{
+	uint64_t armed = this_cpu()->timer_armed;
+	if (extra_deadline && armed && armed <= extra_deadline)
+		return;
+	timer_reprogram(extra_deadline);
+}

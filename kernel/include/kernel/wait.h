@@ -70,11 +70,21 @@ void wait_queue_add(struct wait_queue *wq, struct waiter *w);
 bool wait_queue_remove(struct wait_queue *wq, struct waiter *w);
 
 /* wq->lock held. The first waiter, or NULL. */
-struct waiter *wait_queue_first(struct wait_queue *wq);
+static inline struct waiter *wait_queue_first(struct wait_queue *wq)
+{
+	return list_empty(&wq->waiters) ? NULL : list_entry(wq->waiters.next, struct waiter, node);
+}
 /* wq->lock held. Remove w, give it status and wake it. */
 void wait_queue_wake(struct wait_queue *wq, struct waiter *w, int status);
 /* wq->lock held. Wake the first waiter / all of them; returns how many. */
-unsigned wait_queue_wake_one(struct wait_queue *wq, int status);
+static inline unsigned wait_queue_wake_one(struct wait_queue *wq, int status)
+{
+	struct waiter *w = wait_queue_first(wq);
+	if (!w)
+		return 0;
+	wait_queue_wake(wq, w, status);
+	return 1;
+}
 unsigned wait_queue_wake_all(struct wait_queue *wq, int status);
 /* wq->lock held: move w to its place for a new priority. */
 void wait_queue_reorder(struct wait_queue *wq, struct waiter *w, unsigned prio);
