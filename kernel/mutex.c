@@ -36,11 +36,23 @@ void mutex_init(struct mutex *m, const char *name, bool recursive)
 	list_init(&m->pi_node);
 }
 
-static struct thread *owner_of(uintptr_t v) { return (struct thread *)(v & ~WAITERS); }
+/* The holder's identity (thread_owner_self()), without the WAITERS bit. */
+static uintptr_t owner_of(uintptr_t v) { return v & ~WAITERS; }
+/* The holder if it is a thread (the only kind priority passes to), or NULL. */
+static struct thread *owner_thread(uintptr_t v)
+{
+	return v & THREAD_OWNER_CTX ? NULL : (struct thread *)owner_of(v);
+}
+
+/* The identity a woken waiter takes the mutex as. */
+static uintptr_t waiter_id(const struct waiter *w)
+{
+	return w->ctx ? (uintptr_t)w->ctx | THREAD_OWNER_CTX : (uintptr_t)w->thread;
+}
 
 bool mutex_held(const struct mutex *m)
 {
-	return owner_of(__atomic_load_n(&m->owner, __ATOMIC_RELAXED)) == thread_current();
+	return owner_of(__atomic_load_n(&m->owner, __ATOMIC_RELAXED)) == thread_owner_self();
 }
 
 /* pi_lock held: t's priority from its base and the mutexes it holds. */
@@ -74,7 +86,7 @@ static void pi_propagate(struct thread *t, struct wait_queue *held)
 			spin_lock(&m->wq.lock);
 		if (t->waiting && t->waiting_on == &m->wq)
 			wait_queue_reorder(&m->wq, t->waiting, prio);
-		struct thread *owner = owner_of(m->owner);
+		struct thread *owner = owner_thread(m->owner);
 		if (lock)
 			spin_unlock(&m->wq.lock);
 		t = owner;
@@ -90,9 +102,9 @@ void thread_pi_recompute(struct thread *t)
 
 bool mutex_trylock(struct mutex *m)
 {
-	struct thread *me = thread_current();
+	uintptr_t me = thread_owner_self();
 	uintptr_t expect = 0;
-	if (__atomic_compare_exchange_n(&m->owner, &expect, (uintptr_t)me, false,
+	if (__atomic_compare_exchange_n(&m->owner, &expect, me, false,
 					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		m->depth = 1;
 		return true;
@@ -106,17 +118,17 @@ bool mutex_trylock(struct mutex *m)
 
 /* pi_lock and m->wq.lock held: take m if free, else mark it contended.
  * Returns true when taken. */
-static bool take_or_mark(struct mutex *m, struct thread *me)
+static bool take_or_mark(struct mutex *m, uintptr_t me)
 {
 	for (;;) {
 		uintptr_t v = __atomic_load_n(&m->owner, __ATOMIC_RELAXED);
 		if (v == 0) {
-			uintptr_t mine = (uintptr_t)me | (m->wq.count ? WAITERS : 0);
+			uintptr_t mine = me | (m->wq.count ? WAITERS : 0);
 			if (!__atomic_compare_exchange_n(&m->owner, &v, mine, false,
 							 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 				continue;
-			if (m->wq.count)
-				list_push_back(&me->pi_held, &m->pi_node);
+			if (m->wq.count && owner_thread(me))
+				list_push_back(&owner_thread(me)->pi_held, &m->pi_node);
 			m->depth = 1;
 			return true;
 		}
@@ -130,10 +142,11 @@ int mutex_lock_until(struct mutex *m, uint64_t deadline)
 {
 	if (mutex_trylock(m))
 		return 0;
-	struct thread *me = thread_current();
+	uintptr_t me = thread_owner_self();
+	struct thread *me_thread = owner_thread(me);	/* NULL in a coroutine */
 	if (owner_of(__atomic_load_n(&m->owner, __ATOMIC_RELAXED)) == me)
 		panic("mutex_lock: '%s' already held by thread '%s' (not recursive)",
-		      m->wq.lock.name, me->name);
+		      m->wq.lock.name, thread_current()->name);
 	if (irq_in_handler())
 		panic("mutex_lock: '%s' would block in an interrupt handler", m->wq.lock.name);
 
@@ -144,13 +157,16 @@ int mutex_lock_until(struct mutex *m, uint64_t deadline)
 		spin_unlock(&pi_lock);
 		return 0;
 	}
-	struct thread *owner = owner_of(m->owner);
-	if (!list_linked(&m->pi_node))
+	struct thread *owner = owner_thread(m->owner);
+	if (owner && !list_linked(&m->pi_node))
 		list_push_back(&owner->pi_held, &m->pi_node);
 	struct waiter w;
 	wait_queue_enqueue_self(&m->wq, &w, 0);
-	me->blocked_on = m;
-	pi_propagate(owner, &m->wq);	/* lend our priority before sleeping */
+	if (me_thread) {
+		me_thread->blocked_on = m;
+		if (owner)
+			pi_propagate(owner, &m->wq);	/* lend our priority before sleeping */
+	}
 	spin_unlock(&pi_lock);
 	int status = wait_queue_sleep(&m->wq, &w, deadline);
 	if (status == 0)
@@ -160,8 +176,9 @@ int mutex_lock_until(struct mutex *m, uint64_t deadline)
 	 * is no longer contended; either way the owner's loan shrinks. */
 	spin_lock(&pi_lock);
 	spin_lock(&m->wq.lock);
-	me->blocked_on = NULL;
-	owner = owner_of(m->owner);
+	if (me_thread)
+		me_thread->blocked_on = NULL;
+	owner = owner_thread(m->owner);
 	if (m->wq.count == 0) {
 		__atomic_fetch_and(&m->owner, ~WAITERS, __ATOMIC_RELAXED);
 		if (list_linked(&m->pi_node))
@@ -181,13 +198,14 @@ int mutex_lock_timeout(struct mutex *m, uint64_t timeout_ns)
 
 void mutex_unlock_slow(struct mutex *m)
 {
-	struct thread *me = thread_current();
+	uintptr_t me = thread_owner_self();
 	uintptr_t v = __atomic_load_n(&m->owner, __ATOMIC_RELAXED);
 	if (owner_of(v) != me)
-		panic("mutex_unlock: '%s' is not held by thread '%s'", m->wq.lock.name, me->name);
+		panic("mutex_unlock: '%s' is not held by thread '%s'", m->wq.lock.name,
+		      thread_current()->name);
 	if (--m->depth > 0)
 		return;		/* recursive: still held */
-	uintptr_t mine = (uintptr_t)me;
+	uintptr_t mine = me;
 	if (__atomic_compare_exchange_n(&m->owner, &mine, 0, false, __ATOMIC_RELEASE,
 					__ATOMIC_RELAXED))
 		return;
@@ -198,22 +216,23 @@ void mutex_unlock_slow(struct mutex *m)
 	if (list_linked(&m->pi_node))
 		list_remove(&m->pi_node);
 	struct waiter *w = wait_queue_first(&m->wq);
-	struct thread *next = w ? w->thread : NULL;
-	if (next) {
-		wait_queue_remove(&m->wq, w);
+	struct thread *next = NULL;	/* the new owner, if a thread */
+	if (w) {
+		uintptr_t id = waiter_id(w);
+		next = owner_thread(id);
 		m->depth = 1;
-		__atomic_store_n(&m->owner, (uintptr_t)next | (m->wq.count ? WAITERS : 0),
-				 __ATOMIC_RELEASE);
-		if (m->wq.count)
+		__atomic_store_n(&m->owner, id | (m->wq.count > 1 ? WAITERS : 0), __ATOMIC_RELEASE);
+		if (m->wq.count > 1 && next)
 			list_push_back(&next->pi_held, &m->pi_node);
-		next->blocked_on = NULL;
-		w->status = 0;
-		sched_wake(next);
+		if (next)
+			next->blocked_on = NULL;
+		wait_queue_wake(&m->wq, w, 0);
 	} else {
 		__atomic_store_n(&m->owner, 0, __ATOMIC_RELEASE);	/* the waiters timed out */
 	}
 	spin_unlock(&m->wq.lock);
-	pi_propagate(me, NULL);		/* give back what m lent us */
+	if (owner_thread(me))
+		pi_propagate(owner_thread(me), NULL);	/* give back what m lent us */
 	if (next)
 		pi_propagate(next, NULL);	/* and lend what remains to the new owner */
 	spin_unlock(&pi_lock);

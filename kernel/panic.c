@@ -13,6 +13,7 @@
 #include <kernel/page.h>
 #include <kernel/panic.h>
 #include <kernel/thread.h>
+#include <kernel/wait.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -83,7 +84,9 @@ noreturn void panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	struct thread *t = thread_current();
-	say("\npanic on cpu %u (thread '%s'): %s\n", cpu, t ? t->name : "-", msg);
+	say("\npanic on cpu %u (thread '%s'%s%s%s): %s\n", cpu, t ? t->name : "-",
+	    t && t->ctx ? ", coroutine '" : "", t && t->ctx ? t->ctx->ops->name(t->ctx) : "",
+	    t && t->ctx ? "'" : "", msg);
 	backtrace_print(0, (uintptr_t)__builtin_frame_address(0));
 	board_poweroff(PANIC_EXIT_STATUS);
 }
@@ -98,6 +101,9 @@ noreturn void exception_report(const char *what, uintptr_t fault_addr,
 	if (t && t->alloc_base && fault_addr >= t->alloc_base && fault_addr < t->alloc_base + PAGE_SIZE)
 		say("stack overflow in thread '%s' (guard page %#lx)\n", t->name,
 		    (unsigned long)t->alloc_base);
+	if (t && t->ctx && t->ctx->ops->in_guard(t->ctx, fault_addr))
+		say("stack overflow in coroutine '%s' (guard page below %#lx)\n",
+		    t->ctx->ops->name(t->ctx), (unsigned long)fault_addr);
 	arch_frame_dump(f);
 	backtrace_print(arch_frame_pc(f), arch_frame_fp(f));
 	say("panic on cpu %u: unexpected exception\n", cpu);

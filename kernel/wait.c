@@ -98,12 +98,21 @@ static inline void enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr
 	*w = (struct waiter){ .thread = t, .prio = t->prio, .status = 0, .want = want };
 	list_init(&w->node);
 	wait_queue_add(wq, w);
+	if (t->ctx) {
+		/* A coroutine waits, not the thread: the thread's own wait
+		 * state (timeouts, priority inheritance) stays out of it. */
+		w->ctx = t->ctx;
+		w->ops = &t->ctx->ops->waiter;
+		return;
+	}
 	t->waiting = w;
 	t->waiting_on = wq;
 }
 
 static inline int sleep_on(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
 {
+	if (w->ctx)
+		return w->ctx->ops->park(wq, w, deadline);
 	struct thread *t = thread_current();
 	if (deadline != WAIT_FOREVER)
 		timer_arm(&t->timer, deadline, wait_timed_out);

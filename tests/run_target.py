@@ -30,6 +30,11 @@ DELIBERATE = [
     ("assert_reports", PANIC_REPORT + [r"assertion 'two == 3' failed"]),
     ("spinlock_recursion_panics", PANIC_REPORT + [r"already held by this cpu"]),
     ("thread_stack_overflow_is_caught", EXCEPTION_REPORT + [r"stack overflow in thread 'deep-recursion'"]),
+    ("coro_stack_overflow_is_caught",
+     [r"panic on cpu \d+ \(thread 'coro-worker\d+'[^)]*\): stack overflow in coroutine 'deep-coroutine'",
+      r"backtrace:"]),
+    ("coro_guarded_stack_overflow_is_caught",
+     EXCEPTION_REPORT + [r"stack overflow in coroutine 'guarded-corouti'"]),
 ]
 
 

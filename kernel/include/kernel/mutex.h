@@ -6,8 +6,13 @@
  * Unlock hands the mutex straight to the most urgent waiter (FIFO among
  * equals), so a waiter is never overtaken by a late-comer.
  *
- * All functions: thread context, not from interrupt handlers. Lock may
- * block; unlock never does.
+ * Coroutines: a mutex taken in a coroutine is owned by the coroutine (it
+ * may be released on another worker after a migration), and a coroutine
+ * that waits for one parks, leaving its worker free. Priority inheritance
+ * applies between threads only: a coroutine owner borrows no priority.
+ *
+ * All functions: thread or coroutine context, not from interrupt handlers.
+ * Lock may block; unlock never does.
  */
 #pragma once
 
@@ -19,7 +24,8 @@
 #define MUTEX_PI_DEPTH 8
 
 struct mutex {
-	uintptr_t owner;	/* struct thread *, bit 0 set while there are waiters */
+	uintptr_t owner;	/* thread_owner_self() of the holder, bit 0 set
+				 * while there are waiters */
 	unsigned depth;		/* recursion count */
 	bool recursive;
 	struct wait_queue wq;
@@ -43,7 +49,7 @@ void mutex_unlock_slow(struct mutex *m);
 static inline void mutex_lock(struct mutex *m)
 {
 	uintptr_t free = 0;
-	if (__atomic_compare_exchange_n(&m->owner, &free, (uintptr_t)thread_current(), false,
+	if (__atomic_compare_exchange_n(&m->owner, &free, thread_owner_self(), false,
 					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		m->depth = 1;
 		return;
@@ -56,7 +62,7 @@ static inline void mutex_lock(struct mutex *m)
 static inline void mutex_unlock(struct mutex *m)
 {
 	if (m->depth == 1) {
-		uintptr_t mine = (uintptr_t)thread_current();
+		uintptr_t mine = thread_owner_self();
 		m->depth = 0;
 		if (__atomic_compare_exchange_n(&m->owner, &mine, 0, false, __ATOMIC_RELEASE,
 						__ATOMIC_RELAXED))

@@ -89,6 +89,7 @@ struct thread {
 
 	struct list_node all_node;	/* every thread, for thread_dump() */
 	struct _reent *reent;		/* newlib: errno, stdio, strtok (beside the record) */
+	struct exec_ctx *ctx;		/* a coroutine running on it, or NULL (wait.h) */
 };
 
 /* Create a thread running entry(arg). Returns 0 and the handle in *out, or
@@ -115,6 +116,16 @@ void thread_yield(void);
 /* Any context (an interrupt handler gets the thread it interrupted). */
 static inline struct thread *thread_current(void) { return arch_current_thread(); }
 static inline const char *thread_name(const struct thread *t) { return t->name; }
+
+/* Any context: who is running, as a lock records its owner: the thread, or
+ * the coroutine it runs (tagged with bit 1, so the two never compare
+ * equal). */
+#define THREAD_OWNER_CTX ((uintptr_t)2)
+static inline uintptr_t thread_owner_self(void)
+{
+	struct thread *t = thread_current();
+	return t->ctx ? (uintptr_t)t->ctx | THREAD_OWNER_CTX : (uintptr_t)t;
+}
 
 /* Change base priority or affinity; takes effect at once (the thread is
  * moved or preempted as needed). -EINVAL for an out-of-range value. */

@@ -7,6 +7,10 @@
  *  - a kernel thread (ops NULL): it blocks and the scheduler runs another;
  *  - a coroutine or a loop callback (ops set by those layers): the wake
  *    function queues it on its scheduler or loop instead.
+ * A thread that is running another layer's context (a coroutine: see
+ * struct exec_ctx) gets a waiter of that context's kind from
+ * wait_queue_block(), so every object built on the queue parks coroutines
+ * without knowing about them.
  * A waker hands each waiter a status (0, -ETIMEDOUT, -ECANCELED, or an
  * object-specific value) and never needs to know which kind it woke.
  *
@@ -21,6 +25,7 @@
 
 struct thread;
 struct waiter;
+struct wait_queue;
 
 struct waiter_ops {
 	/* Called with the queue's lock held, the waiter already removed and
@@ -28,10 +33,31 @@ struct waiter_ops {
 	void (*wake)(struct waiter *w);
 };
 
+/*
+ * A context that runs on a thread without being one (a coroutine). The
+ * layer that runs it points thread->ctx at it while it runs; waits then
+ * park it instead of blocking the thread, and fault reports name it.
+ */
+struct exec_ctx {
+	const struct exec_ctx_ops *ops;
+};
+
+struct exec_ctx_ops {
+	struct waiter_ops waiter;	/* how its waiters are woken */
+	/* wq->lock held (the caller's only spinlock), w queued for the
+	 * running context: suspend it until woken or the deadline passes
+	 * (-ETIMEDOUT), releasing wq->lock. Returns w->status. */
+	int (*park)(struct wait_queue *wq, struct waiter *w, uint64_t deadline);
+	const char *(*name)(const struct exec_ctx *x);
+	/* For fault reports: does addr lie in x's stack guard page? */
+	bool (*in_guard)(const struct exec_ctx *x, uintptr_t addr);
+};
+
 struct waiter {
 	struct list_node node;
 	const struct waiter_ops *ops;	/* NULL: a kernel thread */
 	struct thread *thread;		/* for thread waiters */
+	struct exec_ctx *ctx;		/* the context that waits, or NULL */
 	unsigned prio;			/* queue order */
 	int status;			/* what the waker handed over */
 	uintptr_t want;			/* object-specific (event bits, ...) */

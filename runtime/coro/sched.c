@@ -1,0 +1,258 @@
+/*
+ * M:N scheduling: worker threads, their run queues, stealing.
+ *
+ * Each worker is a kernel thread with a context of its own (its thread
+ * stack) that picks the next ready coroutine and switches to it; the
+ * coroutine switches back when it suspends. Whatever a coroutine must keep
+ * locked until its registers are saved (its run queue for a yield, a wait
+ * queue for a park) the worker releases once it is back on its own stack,
+ * so no other CPU can resume a coroutine that is still switching out.
+ *
+ * A wake-up queues the coroutine on the worker it last ran on. A worker
+ * with nothing to run steals the oldest unpinned coroutine of the busiest
+ * worker, and sleeps on its semaphore when there is none; a wake-up that
+ * leaves work waiting behind a busy worker wakes an idle one to steal it.
+ */
+#include "coro_internal.h"
+#include <arch/context.h>
+#include <errno.h>
+#include <kernel/cpu.h>
+#include <kernel/panic.h>
+#include <kernel/time.h>
+#include <stdio.h>
+
+#define IDLE_POLL_NS (2 * NS_PER_MS)	/* an idle worker looks for work this often */
+
+void worker_init(struct coro_worker *w, struct coro_sched *s, unsigned index)
+{
+	*w = (struct coro_worker){ .sched = s, .index = index };
+	w->lock = (struct spinlock)SPINLOCK_INIT("coro runq");
+	list_init(&w->runq);
+	sem_init(&w->wake, "coro worker", 0);
+}
+
+static struct coro_worker *idle_worker(struct coro_sched *s, struct coro_worker *not)
+{
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		struct coro_worker *w = &s->workers[i];
+		if (w != not && __atomic_load_n(&w->idle, __ATOMIC_RELAXED))
+			return w;
+	}
+	return NULL;
+}
+
+void coro_make_ready(struct coro_worker *w, struct coro *c)
+{
+	spin_lock(&w->lock);
+	c->state = CORO_READY;
+	c->worker = w;
+	list_push_back(&w->runq, &c->node);
+	unsigned waiting = ++w->nready;
+	bool idle = w->idle;
+	spin_unlock(&w->lock);
+	if (idle) {
+		sem_post(&w->wake);
+	} else if (waiting > 1) {
+		/* Work queues up behind a busy worker: let an idle one steal. */
+		struct coro_worker *thief = idle_worker(w->sched, w);
+		if (thief)
+			sem_post(&thief->wake);
+	}
+}
+
+/* w->lock held: the first coroutine of w's queue that `thief` may take. */
+static struct coro *take_first(struct coro_worker *w, struct coro_worker *thief)
+{
+	struct list_node *n;
+	list_for_each(n, &w->runq) {
+		struct coro *c = list_entry(n, struct coro, node);
+		if (thief == w || !(c->flags & CF_PINNED)) {
+			list_remove(n);
+			w->nready--;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static struct coro *steal(struct coro_worker *me)
+{
+	struct coro_sched *s = me->sched;
+	struct coro_worker *victim = NULL;
+	unsigned most = 0;
+	for (unsigned i = 0; i < s->nworkers; i++) {
+		struct coro_worker *w = &s->workers[i];
+		unsigned n = __atomic_load_n(&w->nready, __ATOMIC_RELAXED);
+		if (w != me && n > most) {
+			most = n;
+			victim = w;
+		}
+	}
+	if (!victim)
+		return NULL;
+	spin_lock(&victim->lock);
+	struct coro *c = take_first(victim, me);
+	spin_unlock(&victim->lock);
+	if (c)
+		coro_stats_count(0, 0, 1);
+	return c;
+}
+
+/* The worker's context: run c until it suspends, then finish what its
+ * suspension left to do. */
+static void run(struct coro_worker *w, struct coro *c)
+{
+	struct thread *self = thread_current();
+	c->state = CORO_RUNNING;
+	c->worker = w;
+	w->current = c;
+	w->switches++;
+	w->step_start = time_now();
+	w->step_run_start = self->run_ns;
+	w->step_thread_switches = self->switches;
+	self->ctx = &c->ctx;
+	arch_context_switch(&w->sched_sp, c->sp);
+	c = w->current;		/* another, if c transferred to it */
+	self->ctx = NULL;
+	w->current = NULL;
+	coro_stack_check(c);	/* before anyone else may resume it */
+	enum coro_state state = c->state;
+	struct spinlock *held = w->unlock_after;
+	w->unlock_after = NULL;
+	if (held)
+		spin_unlock(held);
+	/* From here c may already run elsewhere, unless it ended. */
+	coro_trap_step(w, c);
+	if (state == CORO_EXITING)
+		coro_finish(c);
+}
+
+void coro_suspend(enum coro_state state, struct spinlock *held)
+{
+	struct coro *c = coro_current();
+	if (!c)
+		panic("coro_suspend: thread '%s' is not running a coroutine", thread_current()->name);
+	struct coro_worker *w = c->worker;
+	c->state = state;
+	w->unlock_after = held;
+	arch_context_switch(&c->sp, w->sched_sp);
+}
+
+void coro_yield(void)
+{
+	struct coro *c = coro_current();
+	if (!c) {
+		thread_yield();
+		return;
+	}
+	coro_cancel_point();
+	struct coro_worker *w = c->worker;
+	spin_lock(&w->lock);
+	if (w->nready == 0) {
+		spin_unlock(&w->lock);	/* nobody else to run here */
+		coro_stack_check(c);	/* checked as if it had switched */
+		return;
+	}
+	list_push_back(&w->runq, &c->node);
+	w->nready++;
+	coro_suspend(CORO_READY, &w->lock);
+	coro_cancel_point();
+}
+
+void worker_loop(struct coro_worker *w)
+{
+	struct coro_sched *s = w->sched;
+	w->thread = thread_current();
+	for (;;) {
+		spin_lock(&w->lock);
+		struct coro *c = take_first(w, w);
+		if (!c)
+			w->idle = true;
+		spin_unlock(&w->lock);
+		if (!c && s->nworkers > 1)
+			c = steal(w);
+		if (c) {
+			__atomic_store_n(&w->idle, false, __ATOMIC_RELAXED);
+			run(w, c);
+			continue;
+		}
+		if (s->single && __atomic_load_n(&s->live, __ATOMIC_ACQUIRE) == 0)
+			break;
+		/* A single worker has nobody to steal from: it waits for a
+		 * wake-up alone. */
+		if (s->single)
+			sem_wait(&w->wake);
+		else
+			sem_wait_timeout(&w->wake, IDLE_POLL_NS);
+	}
+	w->idle = false;
+}
+
+struct coro_worker *coro_place(struct coro_sched *s, const struct coro_attr *attr)
+{
+	struct coro *me = coro_current();
+	if (attr->worker != CORO_ANY_WORKER)
+		return &s->workers[attr->worker];
+	if (me && me->worker->sched == s)
+		return me->worker;	/* near its parent; idle workers steal */
+	unsigned i = __atomic_fetch_add(&s->next_worker, 1, __ATOMIC_RELAXED);
+	return &s->workers[i % s->nworkers];
+}
+
+/* --- the default scheduler ------------------------------------------------- */
+
+static struct coro_sched default_sched;
+static struct coro_worker default_workers[MAX_CPUS];
+static struct spinlock start_lock = SPINLOCK_INIT("coro start");
+static bool started;
+
+static void *worker_main(void *arg)
+{
+	worker_loop(arg);
+	panic("coro: worker %u of the default scheduler returned",
+	      ((struct coro_worker *)arg)->index);
+}
+
+int coro_sched_start(unsigned workers)
+{
+	spin_lock(&start_lock);
+	bool already = started;
+	started = true;
+	spin_unlock(&start_lock);
+	if (already)
+		return -EBUSY;
+	unsigned cpus = cpu_online_count();
+	if (workers == 0)
+		workers = cpus;
+	if (workers > MAX_CPUS)
+		workers = MAX_CPUS;
+	coro_init_once();
+	default_sched.workers = default_workers;
+	for (unsigned i = 0; i < workers; i++)
+		worker_init(&default_workers[i], &default_sched, i);
+	/* Published last: coro_default_sched() waits for it. */
+	__atomic_store_n(&default_sched.nworkers, workers, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < workers; i++) {
+		char name[THREAD_NAME_MAX];
+		snprintf(name, sizeof name, "coro-worker%u", i);
+		struct thread_attr attr = { .name = name, .affinity = 1ull << (i % cpus) };
+		struct thread *t;
+		int err = thread_create(&t, &attr, worker_main, &default_workers[i]);
+		if (err)
+			return err;	/* the workers made so far run */
+		default_workers[i].thread = t;
+	}
+	return 0;
+}
+
+struct coro_sched *coro_default_sched(void)
+{
+	if (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
+		coro_sched_start(0);
+	/* Started by another caller: wait until its workers exist. */
+	while (!__atomic_load_n(&default_sched.nworkers, __ATOMIC_ACQUIRE))
+		thread_yield();
+	return &default_sched;
+}
+
+unsigned coro_worker_count(void) { return coro_default_sched()->nworkers; }

@@ -1,0 +1,172 @@
+/*
+ * The coroutine stack pool.
+ *
+ * A coroutine is one chunk: [canary | stack ... | control block], of one
+ * of the sizes in class_bytes[] (512 B, CORO_STACK_MIN, to 1 MiB), one free
+ * list per size; a chunk is never returned to the page allocator, only to
+ * its list, so a spawn after the first of its size costs no allocation.
+ * Chunks under GUARD_FROM bytes are carved many to a page run and rely on
+ * the canary, checked whenever the coroutine suspends; larger ones get an
+ * unmapped guard page below the stack as well, so a deep overflow faults.
+ *
+ * Stacks are kept filled with a pattern while pooled. At free, the used
+ * part is found from the top down (it ends at the first run of
+ * CLEAN_RUN words still holding the pattern), recorded as a high-water
+ * mark, and filled again: the cost follows the stack used, not its size.
+ */
+#include "coro_internal.h"
+#include <arch/mmu.h>
+#include <kernel/page.h>
+#include <kernel/panic.h>
+#include <string.h>
+
+#define GUARD_FROM (8u * 1024)		/* chunks this big get a guard page */
+#define SLAB_BYTES (64u * 1024)		/* small chunks are carved from these */
+#define CB_BYTES 128			/* a control block's room: keeps the stack top aligned */
+#define CANARY 0x6b1d0c0a5c0ffee5ull
+#define FILL 0xa5a5a5a5a5a5a5a5ull
+#define CLEAN_RUN 16			/* words of pattern that end the used part */
+
+struct pool_class {
+	struct spinlock lock;
+	struct list_node free;		/* chunks, linked through coro.node */
+};
+
+/* Fine steps where a million coroutines must fit, powers of two above. */
+static const uint32_t class_bytes[] = {
+	512, 640, 768, 1024, 2048, 4096, 8192, 16384, 32768, 65536,
+	128 * 1024, 256 * 1024, 512 * 1024, 1024 * 1024,
+};
+#define CLASSES (sizeof class_bytes / sizeof class_bytes[0])
+_Static_assert(sizeof(struct coro) <= CB_BYTES, "the control block fits its room");
+_Static_assert(CORO_STACK_MAX == 1024 * 1024 && CORO_STACK_MIN == 512, "classes cover the sizes");
+
+static struct pool_class pool[CLASSES];
+static size_t pooled_bytes, high_water;
+static struct spinlock stats_lock = SPINLOCK_INIT("coro stack stats");
+
+static size_t chunk_bytes(unsigned cls) { return class_bytes[cls]; }
+
+/* The smallest class of at least `bytes` (stack and control block), or -1. */
+static int class_for(size_t bytes)
+{
+	for (unsigned cls = 0; cls < CLASSES; cls++)
+		if (bytes <= chunk_bytes(cls))
+			return (int)cls;
+	return -1;
+}
+
+uintptr_t coro_stack_base(const struct coro *c) { return (uintptr_t)c - c->stack_size; }
+
+static struct coro *chunk_init(uintptr_t chunk, unsigned cls, bool guard)
+{
+	struct coro *c = (struct coro *)(chunk + chunk_bytes(cls) - CB_BYTES);
+	c->stack_size = (uint32_t)(chunk_bytes(cls) - CB_BYTES - sizeof(uint64_t));
+	c->size_class = (uint8_t)cls;
+	c->flags = guard ? CF_GUARD : 0;
+	*(uint64_t *)chunk = CANARY;
+	uint64_t *w = (uint64_t *)coro_stack_base(c);
+	for (size_t i = 0; i < c->stack_size / 8; i++)
+		w[i] = FILL;
+	return c;
+}
+
+/* p->lock not held: put fresh chunks of class cls on its list. false when
+ * out of memory. */
+static bool refill(struct pool_class *p, unsigned cls)
+{
+	size_t bytes = chunk_bytes(cls);
+	bool guard = bytes >= GUARD_FROM;
+	size_t run = guard ? bytes + PAGE_SIZE : SLAB_BYTES;
+	uint8_t *mem = page_alloc(run / PAGE_SIZE);
+	if (!mem)
+		return false;
+	if (guard && arch_mmu_protect((uintptr_t)mem, PAGE_SIZE, MMU_NONE) != 0) {
+		page_free(mem, run / PAGE_SIZE);
+		return false;
+	}
+	uintptr_t first = (uintptr_t)mem + (guard ? PAGE_SIZE : 0);
+	unsigned n = guard ? 1 : (unsigned)(SLAB_BYTES / bytes);
+	/* Fill outside the lock: it touches every byte. */
+	struct list_node fresh = LIST_INIT(fresh);
+	for (unsigned i = 0; i < n; i++)
+		list_push_back(&fresh, &chunk_init(first + i * bytes, cls, guard)->node);
+	spin_lock(&p->lock);
+	while (!list_empty(&fresh))
+		list_push_back(&p->free, list_pop_front(&fresh));
+	spin_unlock(&p->lock);
+	spin_lock(&stats_lock);
+	pooled_bytes += run;
+	spin_unlock(&stats_lock);
+	return true;
+}
+
+struct coro *coro_stack_alloc(size_t stack_size)
+{
+	int cls = class_for(stack_size);
+	if (cls < 0)
+		return NULL;
+	struct pool_class *p = &pool[cls];
+	for (;;) {
+		spin_lock(&p->lock);
+		struct list_node *n = list_empty(&p->free) ? NULL : list_pop_front(&p->free);
+		spin_unlock(&p->lock);
+		if (n)
+			return list_entry(n, struct coro, node);
+		if (!refill(p, (unsigned)cls))
+			return NULL;
+	}
+}
+
+size_t coro_stack_used(const struct coro *c)
+{
+	const uint64_t *w = (const uint64_t *)coro_stack_base(c);
+	size_t words = c->stack_size / 8, clean = 0, i = words;
+	while (i > 0 && clean < CLEAN_RUN) {
+		i--;
+		clean = w[i] == FILL ? clean + 1 : 0;
+	}
+	if (clean < CLEAN_RUN)	/* dirty to the bottom */
+		return c->stack_size;
+	return (words - i - clean) * 8;
+}
+
+void coro_stack_free(struct coro *c)
+{
+	size_t used = coro_stack_used(c);
+	uint64_t *w = (uint64_t *)(coro_stack_base(c) + c->stack_size - used);
+	for (size_t i = 0; i < used / 8; i++)
+		w[i] = FILL;
+	spin_lock(&stats_lock);
+	if (used > high_water)
+		high_water = used;
+	spin_unlock(&stats_lock);
+	struct pool_class *p = &pool[c->size_class];
+	spin_lock(&p->lock);
+	list_push_front(&p->free, &c->node);	/* the warmest first */
+	spin_unlock(&p->lock);
+}
+
+void coro_stack_check(const struct coro *c)
+{
+	const uint64_t *canary = (const uint64_t *)(coro_stack_base(c) - sizeof(uint64_t));
+	if (__builtin_expect(*canary != CANARY, 0))
+		panic("stack overflow in coroutine '%s' (its %u-byte stack at %#lx is overrun)",
+		      c->name, (unsigned)c->stack_size, (unsigned long)coro_stack_base(c));
+}
+
+void coro_stack_stats(size_t *hw, size_t *pooled)
+{
+	spin_lock(&stats_lock);
+	*hw = high_water;
+	*pooled = pooled_bytes;
+	spin_unlock(&stats_lock);
+}
+
+void coro_stack_init(void)
+{
+	for (unsigned cls = 0; cls < CLASSES; cls++) {
+		pool[cls].lock = (struct spinlock)SPINLOCK_INIT("coro stack pool");
+		list_init(&pool[cls].free);
+	}
+}

@@ -1,0 +1,93 @@
+/*
+ * coro_to_thread(): blocking work on a pool of kernel threads, so that a
+ * coroutine that must make a plain blocking call does not hold its worker.
+ *
+ * A job lives on the caller's stack; the caller waits on the job's
+ * semaphore, which parks a coroutine (or blocks a thread) until a pool
+ * thread has run the function and posted it.
+ */
+#include "coro_internal.h"
+#include <errno.h>
+#include <kernel/cpu.h>
+#include <kernel/mutex.h>
+#include <kernel/panic.h>
+#include <stdio.h>
+
+#define POOL_MAX 32
+
+struct job {
+	struct list_node node;
+	void *(*fn)(void *);
+	void *arg, *result;
+	struct sem done;
+};
+
+static struct spinlock jobs_lock = SPINLOCK_INIT("coro pool jobs");
+static struct list_node jobs = LIST_INIT(jobs);
+static struct sem jobs_ready = SEM_INIT(jobs_ready, "coro pool", 0);
+static struct mutex start_lock = MUTEX_INIT(start_lock, "coro pool start");
+static unsigned pool_threads;	/* 0: the default, decided at start */
+static bool running;
+
+static void *pool_main(void *arg)
+{
+	for (;;) {
+		sem_wait(&jobs_ready);
+		spin_lock(&jobs_lock);
+		struct job *j = list_entry(list_pop_front(&jobs), struct job, node);
+		spin_unlock(&jobs_lock);
+		j->result = j->fn(j->arg);
+		sem_post(&j->done);
+	}
+	return NULL;
+}
+
+int coro_pool_size(unsigned threads)
+{
+	if (threads == 0 || threads > POOL_MAX)
+		return -EINVAL;
+	mutex_lock(&start_lock);
+	bool busy = running;
+	if (!busy)
+		pool_threads = threads;
+	mutex_unlock(&start_lock);
+	return busy ? -EBUSY : 0;
+}
+
+/* The pool's threads, once. false if not even one could be made. */
+static bool start_pool(void)
+{
+	mutex_lock(&start_lock);
+	if (!running) {
+		unsigned n = pool_threads;
+		if (!n)
+			n = cpu_online_count() + 4 < POOL_MAX ? cpu_online_count() + 4 : POOL_MAX;
+		unsigned made = 0;
+		for (unsigned i = 0; i < n; i++) {
+			char name[THREAD_NAME_MAX];
+			snprintf(name, sizeof name, "coro-pool%u", i);
+			struct thread_attr attr = { .name = name, .detached = true };
+			if (thread_create(NULL, &attr, pool_main, NULL) == 0)
+				made++;
+		}
+		running = made > 0;
+		pool_threads = made;
+	}
+	bool ok = running;
+	mutex_unlock(&start_lock);
+	return ok;
+}
+
+void *coro_to_thread(void *(*fn)(void *), void *arg)
+{
+	if (!__atomic_load_n(&running, __ATOMIC_ACQUIRE) && !start_pool())
+		panic("coro_to_thread: no thread for the blocking-work pool (out of memory)");
+	struct job j = { .fn = fn, .arg = arg };
+	sem_init(&j.done, "coro pool job", 0);
+	spin_lock(&jobs_lock);
+	list_push_back(&jobs, &j.node);
+	spin_unlock(&jobs_lock);
+	sem_post(&jobs_ready);
+	sem_wait(&j.done);
+	return j.result;
+}
