@@ -2,4 +2,5 @@
 APP_SRCS := \
 	apps/hello/hello.c \
 	apps/selftest/selftest.c \
-	apps/bench/bench.c
+	apps/bench/bench.c \
+	apps/bench/coro_bench.c

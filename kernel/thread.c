@@ -24,6 +24,9 @@
 
 #define STACK_FILL 0xa5u	/* for the high-water mark */
 
+_Static_assert(offsetof(struct thread, irq_sp) == ARCH_THREAD_IRQ_SP,
+	       "the interrupt entry code finds irq_sp at ARCH_THREAD_IRQ_SP");
+
 static struct thread main_thread;
 static struct thread boot_idle[MAX_CPUS];	/* secondaries' idle threads */
 static struct _reent main_reent, boot_idle_reent[MAX_CPUS];

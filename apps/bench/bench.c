@@ -8,6 +8,7 @@
  * threads and reports wall-time ratios (run without -icount, with
  * multi-threaded TCG).
  */
+#include "bench.h"
 #include <kernel/app.h>
 #include <kernel/cmdline.h>
 #include <kernel/cpu.h>
@@ -20,7 +21,7 @@
 
 #define ROUNDS 2000
 
-static void report(const char *name, uint64_t total, uint64_t ops, const char *unit)
+void bench_report(const char *name, uint64_t total, uint64_t ops, const char *unit)
 {
 	printf("bench %s %llu %s\n", name, (unsigned long long)(ops ? total / ops : 0), unit);
 }
@@ -65,7 +66,7 @@ static void bench_yield(void)
 	uint64_t end = time_now();
 	thread_join(b, NULL);
 	thread_set_affinity(thread_current(), CPU_MASK_ALL);
-	report("thread_yield_switch", end - yield_start, 2 * ROUNDS, "instructions/switch");
+	bench_report("thread_yield_switch", end - yield_start, 2 * ROUNDS, "instructions/switch");
 }
 
 /* --- semaphore ping-pong ---------------------------------------------------- */
@@ -99,7 +100,7 @@ static void bench_pingpong(const char *name, unsigned cpu_a, unsigned cpu_b)
 	struct thread *a = spawn_on(cpu_a, THREAD_PRIO_MAX, pinger, &took);
 	thread_join(a, NULL);
 	thread_join(b, NULL);
-	report(name, took, ROUNDS, "instructions/round-trip");
+	bench_report(name, took, ROUNDS, "instructions/round-trip");
 }
 
 /* --- wake latency across CPUs ------------------------------------------------ */
@@ -134,7 +135,7 @@ static void bench_wake_latency(void)
 	struct thread *a = spawn_on(0, THREAD_PRIO_MAX, waker, NULL);
 	thread_join(a, NULL);
 	thread_join(b, NULL);
-	report("wake_latency_cross_cpu", latency_sum, ROUNDS / 10, "instructions");
+	bench_report("wake_latency_cross_cpu", latency_sum, ROUNDS / 10, "instructions");
 }
 
 /* --- mutex, create+join ---------------------------------------------------- */
@@ -148,7 +149,7 @@ static void bench_mutex(void)
 		mutex_lock(&m);
 		mutex_unlock(&m);
 	}
-	report("mutex_lock_unlock_uncontended", time_now() - start, 10 * ROUNDS,
+	bench_report("mutex_lock_unlock_uncontended", time_now() - start, 10 * ROUNDS,
 	       "instructions/pair");
 }
 
@@ -162,7 +163,7 @@ static void bench_create_join(void)
 		thread_create(&t, NULL, nothing, NULL);
 		thread_join(t, NULL);
 	}
-	report("thread_create_join", time_now() - start, ROUNDS / 10, "instructions/pair");
+	bench_report("thread_create_join", time_now() - start, ROUNDS / 10, "instructions/pair");
 }
 
 /* --- parallel speed-up (wall time, no -icount) ------------------------------ */
@@ -220,18 +221,21 @@ static const struct {
 	{ "wake_latency", bench_wake_latency, 2 },
 	{ "create_join", bench_create_join, 1 },
 	{ "speedup", bench_speedup, 1 },
+	{ "coro", bench_coro, 1 },
+	{ "coro_live", bench_coro_live, 1 },
 };
 
 /* bench=<name> runs one (see the table); none runs all but the speed-up,
- * which wants a run without -icount. */
+ * which wants a run without -icount, and coro_live, which wants a guest of
+ * its own (it fills memory). */
 static int bench_main(void)
 {
 	char which[24];
 	const char *only = cmdline_get("bench", which, sizeof which);
 	bool found = false;
 	for (unsigned i = 0; i < sizeof benches / sizeof benches[0]; i++) {
-		bool speedup = benches[i].run == bench_speedup;
-		if (only ? strcmp(only, benches[i].name) != 0 : speedup)
+		bool alone = benches[i].run == bench_speedup || benches[i].run == bench_coro_live;
+		if (only ? strcmp(only, benches[i].name) != 0 : alone)
 			continue;
 		found = true;
 		if (cpu_count() < benches[i].min_cpus)

@@ -10,6 +10,7 @@
  * until the eret.
  */
 #include <arch/a64.h>
+#include <arch/context.h>
 #include <arch/impl/frame.h>
 
 /* Which entry was taken: the vector slot number (0..15), and one more for a
@@ -17,6 +18,7 @@
 #define KIND_SYNC	4
 #define KIND_IRQ	5
 #define KIND_OVERFLOW	16
+#define KIND_IRQ_MOVED	17	/* an IRQ whose frame went to the thread's irq_sp */
 
 .macro	ventry kind
 	.balign	0x80
@@ -61,7 +63,20 @@ a64_vectors:
 	stp	x0, x1, [sp]
 	mov	x0, #KIND_SYNC
 	b	a64_exc_save
-	ventry	KIND_IRQ
+	/* IRQ: the frame goes to the current thread's irq_sp when it has one
+	 * (a coroutine is running on a small stack of its own: see
+	 * arch/context.h), else onto the interrupted stack. */
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, tpidr_el0			/* the current thread, or NULL */
+	cbz	x0, 1f
+	ldr	x0, [x0, #ARCH_THREAD_IRQ_SP]
+	cbnz	x0, a64_irq_move
+1:	ldp	x0, x1, [sp], #16
+	sub	sp, sp, #A64_FRAME_SIZE
+	stp	x0, x1, [sp]
+	mov	x0, #KIND_IRQ
+	b	a64_exc_save
 	ventry	6		/* FIQ */
 	ventry	7		/* SError */
 
@@ -99,6 +114,21 @@ a64_stack_overflow:
 	mov	x0, #KIND_OVERFLOW
 	/* fall through */
 
+/* x0 = the thread's irq_sp; the interrupted x0 and x1 are at sp. Build the
+ * frame below irq_sp, and park the interrupted sp in SP_EL0 (unused: the
+ * kernel runs on SP_EL1) for a64_exc_save. */
+a64_irq_move:
+	mov	x1, sp
+	sub	sp, x0, #A64_FRAME_SIZE
+	ldr	x0, [x1]
+	str	x0, [sp]
+	ldr	x0, [x1, #8]
+	str	x0, [sp, #8]
+	add	x1, x1, #16
+	msr	sp_el0, x1
+	mov	x0, #KIND_IRQ_MOVED
+	b	a64_exc_save
+
 /* x0 = kind; x0 and x1 are saved already. */
 a64_exc_save:
 	stp	x2, x3, [sp, #16]
@@ -117,9 +147,11 @@ a64_exc_save:
 	stp	x28, x29, [sp, #224]
 	add	x1, sp, #A64_FRAME_SIZE
 	cmp	x0, #KIND_OVERFLOW
-	b.ne	1f
-	mrs	x1, sp_el0		/* the stack that overflowed */
-1:	stp	x30, x1, [sp, #A64_FRAME_X + 30 * 8]
+	b.eq	1f
+	cmp	x0, #KIND_IRQ_MOVED
+	b.ne	2f
+1:	mrs	x1, sp_el0		/* the stack that overflowed, or was moved from */
+2:	stp	x30, x1, [sp, #A64_FRAME_X + 30 * 8]
 	mrs	x2, elr_el1
 	mrs	x3, spsr_el1
 	stp	x2, x3, [sp, #A64_FRAME_ELR]
@@ -155,6 +187,8 @@ a64_exc_save:
 	mov	x1, x0
 	mov	x0, sp			/* struct arch_frame * */
 	cmp	x1, #KIND_IRQ
+	b.eq	2f
+	cmp	x1, #KIND_IRQ_MOVED
 	b.eq	2f
 	cmp	x1, #KIND_SYNC
 	b.eq	3f
@@ -196,7 +230,6 @@ a64_exc_restore:
 	ldp	x2, x3, [sp, #A64_FRAME_ELR]
 	msr	elr_el1, x2
 	msr	spsr_el1, x3
-	ldp	x0, x1, [sp, #0]
 	ldp	x2, x3, [sp, #16]
 	ldp	x4, x5, [sp, #32]
 	ldp	x6, x7, [sp, #48]
@@ -212,5 +245,21 @@ a64_exc_restore:
 	ldp	x26, x27, [sp, #208]
 	ldp	x28, x29, [sp, #224]
 	ldr	x30, [sp, #240]
+	/* A frame that was moved (its sp is not just above it) returns to
+	 * the stack it came from: x0 and x1 go there first, as at entry. The
+	 * flags are free to use: eret restores them from SPSR. */
+	ldr	x0, [sp, #A64_FRAME_SP]
+	add	x1, sp, #A64_FRAME_SIZE
+	cmp	x0, x1
+	b.ne	1f
+	ldp	x0, x1, [sp]
 	add	sp, sp, #A64_FRAME_SIZE
+	eret
+1:	sub	x0, x0, #16
+	ldr	x1, [sp]
+	str	x1, [x0]
+	ldr	x1, [sp, #8]
+	str	x1, [x0, #8]
+	mov	sp, x0
+	ldp	x0, x1, [sp], #16
 	eret

@@ -9,10 +9,14 @@
  * an interrupt can arrive in the middle of it.
  *
  * Everything lives on the interrupted stack (only #DF, #MC and NMI come in
- * on IST stacks). x86_interrupt() may switch threads in irq_exit() and
+ * on IST stacks), except that a device interrupt (vector 32 and up) that
+ * finds the current thread's irq_sp set moves its frame there first (see
+ * arch/context.h): iretq then returns to the interrupted stack by itself.
+ * x86_interrupt() may switch threads in irq_exit() and
  * return much later, on another CPU: nothing per-CPU is kept across the
  * call, and the frame's address is in rbx, which every switch preserves.
  */
+#include <arch/context.h>
 #include <arch/x86/layout.h>
 
 #define FRAME_RBP 72			/* offsetof(struct arch_frame, rbp) */
@@ -46,7 +50,27 @@ x86_vector_entries:
 
 x86_intr_common:
 	cld
+	cmpq $32, (%rsp)		/* an exception: where it happened */
+	jb 2f
 	pushq %rax
+	pushq %rcx
+	movq %gs:8, %rax		/* the current thread, or NULL */
+	testq %rax, %rax
+	jz 1f
+	movq ARCH_THREAD_IRQ_SP(%rax), %rax
+	testq %rax, %rax
+	jz 1f
+	/* Move rcx, rax, vector, error code and the CPU's five words, ss in
+	 * the word just below irq_sp, as the CPU would place it. */
+	subq $72, %rax
+	.irp off, 0, 8, 16, 24, 32, 40, 48, 56, 64
+	movq \off(%rsp), %rcx
+	movq %rcx, \off(%rax)
+	.endr
+	movq %rax, %rsp
+1:	popq %rcx
+	popq %rax
+2:	pushq %rax
 	pushq %rbx
 	pushq %rcx
 	pushq %rdx

@@ -10,8 +10,11 @@
  *
  * A wake-up queues the coroutine on the worker it last ran on. A worker
  * with nothing to run steals the oldest unpinned coroutine of the busiest
- * worker, and sleeps on its semaphore when there is none; a wake-up that
- * leaves work waiting behind a busy worker wakes an idle one to steal it.
+ * worker, and sleeps on its semaphore when there is none (an idle worker
+ * costs nothing: no polling). A wake-up that leaves work waiting behind a
+ * busy worker wakes an idle one to steal it, unless it comes from the
+ * coroutine running there, which is likely to suspend soon (a hand-off):
+ * then only a second waiting coroutine does.
  */
 #include "coro_internal.h"
 #include <arch/context.h>
@@ -21,7 +24,7 @@
 #include <kernel/time.h>
 #include <stdio.h>
 
-#define IDLE_POLL_NS (2 * NS_PER_MS)	/* an idle worker looks for work this often */
+#define IRQ_FRAME_MARGIN 1024		/* bytes kept free below run()'s frame */
 
 void worker_init(struct coro_worker *w, struct coro_sched *s, unsigned index)
 {
@@ -50,10 +53,14 @@ void coro_make_ready(struct coro_worker *w, struct coro *c)
 	unsigned waiting = ++w->nready;
 	bool idle = w->idle;
 	spin_unlock(&w->lock);
+	struct coro *me = coro_current();
 	if (idle) {
 		sem_post(&w->wake);
-	} else if (waiting > 1) {
-		/* Work queues up behind a busy worker: let an idle one steal. */
+	} else if (waiting > 1 || !me || me->worker != w) {
+		/* Work queues up behind a busy worker: let an idle one steal.
+		 * The fence pairs with the one in worker_loop(): either we see
+		 * the thief idle, or it sees our push when it looks. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		struct coro_worker *thief = idle_worker(w->sched, w);
 		if (thief)
 			sem_post(&thief->wake);
@@ -111,7 +118,12 @@ static void run(struct coro_worker *w, struct coro *c)
 	w->step_run_start = self->run_ns;
 	w->step_thread_switches = self->switches;
 	self->ctx = &c->ctx;
+	/* Interrupt frames go here, below everything live on this stack
+	 * (run()'s frame, and the context the switch saves), not onto the
+	 * coroutine's small stack. */
+	self->irq_sp = ((uintptr_t)__builtin_frame_address(0) - IRQ_FRAME_MARGIN) & ~(uintptr_t)15;
 	arch_context_switch(&w->sched_sp, c->sp);
+	self->irq_sp = 0;
 	c = w->current;		/* another, if c transferred to it */
 	self->ctx = NULL;
 	w->current = NULL;
@@ -169,8 +181,10 @@ void worker_loop(struct coro_worker *w)
 		if (!c)
 			w->idle = true;
 		spin_unlock(&w->lock);
-		if (!c && s->nworkers > 1)
+		if (!c && s->nworkers > 1) {
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* see coro_make_ready() */
 			c = steal(w);
+		}
 		if (c) {
 			__atomic_store_n(&w->idle, false, __ATOMIC_RELAXED);
 			run(w, c);
@@ -178,12 +192,7 @@ void worker_loop(struct coro_worker *w)
 		}
 		if (s->single && __atomic_load_n(&s->live, __ATOMIC_ACQUIRE) == 0)
 			break;
-		/* A single worker has nobody to steal from: it waits for a
-		 * wake-up alone. */
-		if (s->single)
-			sem_wait(&w->wake);
-		else
-			sem_wait_timeout(&w->wake, IDLE_POLL_NS);
+		sem_wait(&w->wake);
 	}
 	w->idle = false;
 }

@@ -65,5 +65,6 @@ void coro_get_stats(struct coro_stats *out)
 	*out = stats;
 	spin_unlock(&stats_lock);
 	out->alive = out->spawned - out->ended;
+	out->control_block = sizeof(struct coro);
 	coro_stack_stats(&out->stack_high_water, &out->pooled_bytes);
 }

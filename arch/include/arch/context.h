@@ -9,9 +9,21 @@
  * x87 control word on x86_64). Everything else is the caller's to lose. A
  * context interrupted by an IRQ has its full register and FP/SIMD state in
  * the exception frame on its own stack, so preemption needs nothing more.
+ *
+ * Interrupt frames on small stacks: while the current thread's `irq_sp`
+ * (struct thread, at offset ARCH_THREAD_IRQ_SP) is non-zero, an IRQ builds
+ * its frame just below irq_sp instead of on the interrupted stack, runs its
+ * handler there (which may switch threads), and returns to the interrupted
+ * stack. The coroutine scheduler sets it to free space on the worker
+ * thread's own stack while a coroutine runs, so a coroutine's stack only
+ * ever holds the coroutine's own frames. Synchronous exceptions stay on the
+ * interrupted stack (or the port's emergency stack).
  */
 #pragma once
 
+#define ARCH_THREAD_IRQ_SP 8	/* offsetof(struct thread, irq_sp): used in assembly */
+
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 
 /*
@@ -29,3 +41,4 @@ void arch_context_switch(uintptr_t *save_sp, uintptr_t new_sp);
  * ends there). entry must never return.
  */
 uintptr_t arch_context_init(uintptr_t stack_top, void (*entry)(void *arg), void *arg);
+#endif

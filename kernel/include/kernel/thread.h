@@ -51,6 +51,7 @@ struct _reent;
 /* Read-only outside kernel/: a handle for the functions below. */
 struct thread {
 	uintptr_t sp;			/* saved context (arch_context_switch) */
+	uintptr_t irq_sp;		/* non-zero: where IRQ frames go (arch/context.h) */
 	struct list_node run_node;	/* on a run queue */
 	struct runq_cpu *rq;		/* the run queue it is on, or NULL */
 	struct thread *wake_next;	/* on a CPU's wake list (kernel/sched.c) */

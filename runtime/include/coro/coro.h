@@ -161,6 +161,7 @@ struct coro_stats {
 	bool last_slow_blocked;		/* it blocked its worker thread */
 	size_t stack_high_water;	/* most stack any ended coroutine used */
 	size_t pooled_bytes;		/* stack memory held by the pool */
+	size_t control_block;		/* bytes of a coroutine's control block */
 };
 void coro_get_stats(struct coro_stats *out);
 /* Bytes of c's stack used so far (by the fill pattern). */

@@ -1,0 +1,200 @@
+/*
+ * Coroutine benchmarks for the bench app (bench.c runs them): the switch,
+ * a yield through the scheduler, spawn+join, channel ping-pong, the memory
+ * a coroutine costs, and how many fit alive in the guest at once. Each runs
+ * on a single-threaded scheduler (coro_run) on the bench thread, so nothing
+ * else runs between the operations measured.
+ */
+#include "bench.h"
+#include <coro/chan.h>
+#include <coro/coro.h>
+#include <coro/wg.h>
+#include <errno.h>
+#include <kernel/page.h>
+#include <kernel/thread.h>
+#include <kernel/time.h>
+#include <stdio.h>
+
+#define SWITCHES 20000
+#define ROUNDS 2000
+#define WARM_UP 100
+
+/* --- the switch: two coroutines transferring to each other ------------------ */
+
+static struct coro *main_coro, *bouncer;
+static volatile bool bounce_stop;
+
+static void *bounce(void *arg)
+{
+	while (!bounce_stop)
+		coro_transfer(main_coro);
+	return NULL;	/* main_coro, its creator, is resumed */
+}
+
+/* The cost of the measuring loop alone, to subtract. */
+static uint64_t empty_loop(unsigned n)
+{
+	uint64_t start = time_now();
+	for (unsigned i = 0; i < n; i++)
+		__asm__ volatile("" ::: "memory");
+	return time_now() - start;
+}
+
+static void *switch_main(void *arg)
+{
+	main_coro = coro_self();
+	bounce_stop = false;
+	struct coro_attr attr = { .name = "bouncer", .transfer = true, .worker = CORO_ANY_WORKER };
+	if (coro_spawn(&bouncer, &attr, bounce, NULL) != 0)
+		return NULL;
+	for (unsigned i = 0; i < WARM_UP; i++)
+		coro_transfer(bouncer);
+	uint64_t start = time_now();
+	for (unsigned i = 0; i < SWITCHES; i++)
+		coro_transfer(bouncer);
+	uint64_t took = time_now() - start - empty_loop(SWITCHES);
+	bounce_stop = true;
+	coro_transfer(bouncer);
+	coro_join(bouncer, NULL);
+	bench_report("coro_switch", took, 2 * SWITCHES, "instructions/switch");
+	return NULL;
+}
+
+/* --- a yield through the scheduler ------------------------------------------ */
+
+static volatile uint64_t yield_start;
+
+static void *yielder(void *arg)
+{
+	for (unsigned i = 0; i < WARM_UP; i++)
+		coro_yield();
+	if (!yield_start)
+		yield_start = time_now();
+	for (unsigned i = 0; i < ROUNDS; i++)
+		coro_yield();
+	return NULL;
+}
+
+static void *yield_main(void *arg)
+{
+	yield_start = 0;
+	struct coro *a, *b;
+	coro_spawn(&a, NULL, yielder, NULL);
+	coro_spawn(&b, NULL, yielder, NULL);
+	coro_join(a, NULL);
+	uint64_t end = time_now();
+	coro_join(b, NULL);
+	bench_report("coro_yield_switch", end - yield_start, 2 * ROUNDS, "instructions/switch");
+	return NULL;
+}
+
+/* --- spawn + run + exit + join ------------------------------------------------ */
+
+static void *nothing(void *arg) { return arg; }
+
+static void *spawn_main(void *arg)
+{
+	struct coro *c;
+	for (unsigned i = 0; i < WARM_UP; i++) {
+		coro_spawn(&c, NULL, nothing, NULL);
+		coro_join(c, NULL);
+	}
+	uint64_t start = time_now();
+	for (unsigned i = 0; i < ROUNDS; i++) {
+		coro_spawn(&c, NULL, nothing, NULL);
+		coro_join(c, NULL);
+	}
+	bench_report("coro_spawn_join", time_now() - start, ROUNDS, "instructions/pair");
+	return NULL;
+}
+
+/* --- channel ping-pong ---------------------------------------------------------- */
+
+static struct chan ping, pong;
+
+static void *ponger(void *arg)
+{
+	int v;
+	while (chan_recv(&ping, &v) == 0)
+		chan_send(&pong, &v);
+	return NULL;
+}
+
+static void *chan_main(void *arg)
+{
+	chan_init(&ping, "ping", sizeof(int), 0, NULL);
+	chan_init(&pong, "pong", sizeof(int), 0, NULL);
+	struct coro *p;
+	coro_spawn(&p, NULL, ponger, NULL);
+	int v = 0;
+	for (unsigned i = 0; i < WARM_UP; i++) {
+		chan_send(&ping, &v);
+		chan_recv(&pong, &v);
+	}
+	uint64_t start = time_now();
+	for (unsigned i = 0; i < ROUNDS; i++) {
+		chan_send(&ping, &v);
+		chan_recv(&pong, &v);
+	}
+	bench_report("coro_chan_pingpong", time_now() - start, ROUNDS, "instructions/round-trip");
+	chan_close(&ping);
+	coro_join(p, NULL);
+	chan_destroy(&ping);
+	chan_destroy(&pong);
+	return NULL;
+}
+
+void bench_coro(void)
+{
+	coro_run(switch_main, NULL, 0);
+	coro_run(yield_main, NULL, 0);
+	coro_run(spawn_main, NULL, 0);
+	coro_run(chan_main, NULL, 0);
+	struct coro_stats s;
+	coro_get_stats(&s);
+	printf("bench coro_control_block %lu bytes\n", (unsigned long)s.control_block);
+	printf("bench coro_default_memory %u bytes\n", CORO_STACK_DEFAULT);
+}
+
+/* --- how many fit: spawn until the memory runs out ------------------------------- */
+
+#define LIVE_STACK 768		/* the smallest class a parked coroutine fits */
+#define LIVE_CAP 2000000
+
+static struct wg live_gate;
+
+static void *park_at_gate(void *arg)
+{
+	wg_wait(&live_gate);
+	return NULL;
+}
+
+void bench_coro_live(void)
+{
+	wg_init(&live_gate, "live");
+	wg_add(&live_gate, 1);
+	struct coro_attr attr = { .name = "live", .stack_size = LIVE_STACK, .detached = true,
+				  .worker = CORO_ANY_WORKER };
+	unsigned long n = 0;
+	int err = 0;
+	while (n < LIVE_CAP && (err = coro_spawn(NULL, &attr, park_at_gate, NULL)) == 0)
+		n++;
+	/* Every one has run up to the gate and is parked there. */
+	uint64_t give_up = time_now() + 120 * NS_PER_SEC;
+	while (__atomic_load_n(&live_gate.wq.count, __ATOMIC_RELAXED) < n && time_now() < give_up)
+		thread_sleep(10 * NS_PER_MS);
+	unsigned long parked = __atomic_load_n(&live_gate.wq.count, __ATOMIC_RELAXED);
+	printf("bench coro_live_max %lu coroutines\n", parked);
+	printf("bench: %lu spawned of %u bytes each, stopped by %s, %lu MiB of pages in all\n", n,
+	       LIVE_STACK, err == -ENOMEM ? "ENOMEM" : "the cap",
+	       (unsigned long)((uint64_t)page_total_count() * PAGE_SIZE >> 20));
+	struct coro_stats s;
+	coro_get_stats(&s);
+	uint64_t alive = s.alive;
+	wg_done(&live_gate);
+	while (s.alive > alive - n && time_now() < give_up) {
+		thread_sleep(10 * NS_PER_MS);
+		coro_get_stats(&s);
+	}
+	printf("bench coro_live_stack_used %lu bytes\n", (unsigned long)s.stack_high_water);
+}
