@@ -46,6 +46,7 @@ $(foreach v,CROSS_COMPILE ARCH_CFLAGS NEWLIB_CFLAGS LINKER_SCRIPT,\
 include kernel/rules.mk
 include kernel/dev/rules.mk
 include runtime/libc/rules.mk
+include runtime/gil/rules.mk
 include apps/rules.mk
 include tests/target/rules.mk
 
@@ -68,7 +69,7 @@ LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=40
   -Wl,--fatal-warnings -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
   -T $(LINKER_SCRIPT) -Wl,--defsym=KERNEL_BASE=$(KERNEL_BASE) -Wl,-Map=$(OUT)/threadbare.map
 
-SRCS := $(ARCH_SRCS) $(BOARD_SRCS) $(KERNEL_SRCS) $(DEV_SRCS) $(LIBC_SRCS) $(APP_SRCS) $(TARGET_TEST_SRCS)
+SRCS := $(ARCH_SRCS) $(BOARD_SRCS) $(KERNEL_SRCS) $(DEV_SRCS) $(LIBC_SRCS) $(GIL_SRCS) $(APP_SRCS) $(TARGET_TEST_SRCS)
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(basename $(SRCS)))
 
 .DEFAULT_GOAL := all

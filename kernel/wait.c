@@ -105,6 +105,9 @@ static inline void enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr
 static inline int sleep_on(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
 {
 	struct thread *t = thread_current();
+	struct thread_block_hook *hook = t->block_hook;	/* the one place a thread blocks */
+	if (hook)
+		hook->before(hook);
 	if (deadline != WAIT_FOREVER)
 		timer_arm(&t->timer, deadline, wait_timed_out);
 	t->state = THREAD_BLOCKED;
@@ -113,6 +116,8 @@ static inline int sleep_on(struct wait_queue *wq, struct waiter *w, uint64_t dea
 		timer_cancel(&t->timer);
 	t->waiting = NULL;
 	t->waiting_on = NULL;
+	if (hook)
+		hook->after(hook);	/* the wait is over: it may block again */
 	return w->status;
 }
 

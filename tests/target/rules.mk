@@ -10,4 +10,5 @@ TARGET_TEST_SRCS := \
 	tests/target/sync_test.c \
 	tests/target/libc_thread_test.c \
 	tests/target/irq_test.c \
-	tests/target/dump_test.c
+	tests/target/dump_test.c \
+	tests/target/gil_test.c
