@@ -94,9 +94,10 @@ TEST(gil_never_two_holders)
 	claimed_by = NULL;
 	run_in_domain(&g, nthreads(), exclusion_worker, NULL, "excl");
 	EXPECT_EQ(excl_counter, 2ul * EXCL_ROUNDS * nthreads());
+	/* On one CPU a thread runs until it sleeps, and lets go uncontended. */
 	struct gil_stats s;
 	gil_stats_get(&g, &s);
-	EXPECT(s.handoffs > 0);
+	EXPECT(cpu_count() == 1 || s.handoffs > 0);
 	gil_destroy(&g);
 }
 
