@@ -17,7 +17,7 @@
 #include <kernel/time.h>
 #include <stdio.h>
 
-#define TOTAL_STEPS 24000000ul
+#define TOTAL_STEPS 96000000ul
 
 static unsigned long ms(uint64_t ns) { return (unsigned long)(ns / NS_PER_MS); }
 /* a / b as "x.yy". */
