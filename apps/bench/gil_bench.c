@@ -114,6 +114,8 @@ static void bench_io_rate(struct gil *on)
 	report("gil_io_rate_alone", alone, "wakes/s");
 	report("gil_io_rate_vs_cpu_bound", contended, "wakes/s");
 	report("gil_io_rate_percent_of_alone", alone ? contended * 100 / alone : 0, "percent");
+	/* The same two threads in no domain: what the scheduler alone gives. */
+	report("gil_io_rate_vs_cpu_bound_no_gil", gil_work_io_rate(NULL, 200, true), "wakes/s");
 }
 
 static void bench_speedup(struct gil *on, struct gil *off)
