@@ -150,6 +150,11 @@ noreturn void thread_exit(void *result)
 	struct thread *t = thread_current();
 	if (t == &main_thread || t->idle)
 		panic("thread_exit: '%s' may not exit", t->name);
+	/* What the block hook guards (the big lock) is let go for good. */
+	struct thread_block_hook *hook = t->block_hook;
+	t->block_hook = NULL;
+	if (hook)
+		hook->before(hook);
 	fflush(stdout);		/* its own stdout: a last partial line is not lost */
 	/* Its newlib state (stdio buffers, their locks) goes back now, in its
 	 * own context: that takes newlib's locks, which may block, and whoever
@@ -208,24 +213,18 @@ int thread_detach(struct thread *t)
 	return 0;
 }
 
-static void sleep_over(struct timer *tm)
-{
-	sched_wake(container_of(tm, struct thread, timer));
-}
-
 void thread_sleep_until(uint64_t deadline)
 {
-	struct thread *t = thread_current();
 	if (deadline <= time_now())
 		return;
-	/* BLOCKED before the timer is armed: the timer's wake cannot be
-	 * lost, even if it fires before we switch away. */
-	unsigned long irq = arch_irq_save();
-	t->state = THREAD_BLOCKED;
-	timer_arm(&t->timer, deadline, sleep_over);
-	sched_switch();
-	arch_irq_restore(irq);
-	timer_cancel(&t->timer);
+	/* A wait on a queue no one wakes, ended by its deadline: sleeping
+	 * blocks where every other wait does (and runs the block hook). It
+	 * is the thread that sleeps, in a coroutine too (coro_sleep() is the
+	 * coroutine's). */
+	struct wait_queue wq;
+	wait_queue_init(&wq, "sleep");
+	spin_lock(&wq.lock);
+	wait_queue_block_thread(&wq, deadline, 0);
 }
 
 void thread_sleep(uint64_t ns) { thread_sleep_until(time_now() + ns); }

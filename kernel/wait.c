@@ -20,14 +20,14 @@ void wait_queue_init(struct wait_queue *wq, const char *name)
 	wq->count = 0;
 }
 
+/* After the last waiter at least as urgent: searched from the tail, so
+ * the usual case (all equal) is one step however long the queue is. */
 static void insert_by_prio(struct wait_queue *wq, struct waiter *w)
 {
-	struct list_node *n;
-	list_for_each(n, &wq->waiters) {
-		if (list_entry(n, struct waiter, node)->prio < w->prio)
-			break;
-	}
-	list_insert_before(n, &w->node);
+	struct list_node *n = wq->waiters.prev;
+	while (n != &wq->waiters && list_entry(n, struct waiter, node)->prio < w->prio)
+		n = n->prev;
+	list_insert_before(n->next, &w->node);
 }
 
 void wait_queue_add(struct wait_queue *wq, struct waiter *w)
@@ -90,7 +90,8 @@ static void wait_timed_out(struct timer *tm)
 
 /* The bodies of wait_queue_block()'s two steps, inline in it: a blocking
  * call is on every hand-off between threads. */
-static inline void enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr_t want)
+static inline void enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr_t want,
+				bool thread_only)
 {
 	struct thread *t = thread_current();
 	if (!spin_held(&wq->lock))
@@ -98,7 +99,7 @@ static inline void enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr
 	*w = (struct waiter){ .thread = t, .prio = t->prio, .status = 0, .want = want };
 	list_init(&w->node);
 	wait_queue_add(wq, w);
-	if (t->ctx) {
+	if (t->ctx && !thread_only) {
 		/* A coroutine waits, not the thread: the thread's own wait
 		 * state (timeouts, priority inheritance) stays out of it. */
 		w->ctx = t->ctx;
@@ -114,6 +115,9 @@ static inline int sleep_on(struct wait_queue *wq, struct waiter *w, uint64_t dea
 	if (w->ctx)
 		return w->ctx->ops->park(wq, w, deadline);
 	struct thread *t = thread_current();
+	struct thread_block_hook *hook = t->block_hook;	/* the one place a thread blocks */
+	if (hook)
+		hook->before(hook);
 	if (deadline != WAIT_FOREVER)
 		timer_arm(&t->timer, deadline, wait_timed_out);
 	t->state = THREAD_BLOCKED;
@@ -122,12 +126,14 @@ static inline int sleep_on(struct wait_queue *wq, struct waiter *w, uint64_t dea
 		timer_cancel(&t->timer);
 	t->waiting = NULL;
 	t->waiting_on = NULL;
+	if (hook)
+		hook->after(hook);	/* the wait is over: it may block again */
 	return w->status;
 }
 
 void wait_queue_enqueue_self(struct wait_queue *wq, struct waiter *w, uintptr_t want)
 {
-	enqueue_self(wq, w, want);
+	enqueue_self(wq, w, want, false);
 }
 
 int wait_queue_sleep(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
@@ -138,6 +144,13 @@ int wait_queue_sleep(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
 int wait_queue_block(struct wait_queue *wq, uint64_t deadline, uintptr_t want)
 {
 	struct waiter w;
-	enqueue_self(wq, &w, want);
+	enqueue_self(wq, &w, want, false);
+	return sleep_on(wq, &w, deadline);
+}
+
+int wait_queue_block_thread(struct wait_queue *wq, uint64_t deadline, uintptr_t want)
+{
+	struct waiter w;
+	enqueue_self(wq, &w, want, true);
 	return sleep_on(wq, &w, deadline);
 }

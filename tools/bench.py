@@ -40,24 +40,32 @@ def boot_instructions(make, board, cpus):
     return int(m.group(1))
 
 
-def guest_benchmarks(make, board, cpus):
-    """The bench app's figures: instructions per operation under -icount."""
-    code, cmd = run(f"{make} -s BOARD={board} CPUS={cpus} APPEND='app=bench' qemu-cmd")
+def guest_benchmarks(make, board, cpus, app="bench", args="", memory=None):
+    """A bench app's figures (bench, gil_bench): instructions per operation
+    under -icount. args: more of the command line; memory: the guest's RAM
+    instead of the board's default."""
+    mem = f" MEMORY={memory}" if memory else ""
+    code, cmd = run(f"{make} -s BOARD={board} CPUS={cpus}{mem} APPEND='app={app} {args}' qemu-cmd")
     code, text = run(f"{cmd.strip()} {ICOUNT}", timeout=900)
     figures = {m.group(1): {"value": int(m.group(2)), "unit": m.group(3)}
                for m in re.finditer(r"^bench (\w+) (\d+) (\S+)$", text, re.M)}
     if code != 0 or not figures:
-        sys.exit(f"bench: the bench app failed (exit {code}):\n{text[-2000:]}")
+        sys.exit(f"bench: the {app} app failed (exit {code}):\n{text[-2000:]}")
     return figures
 
 
-def speedup(make, board, cpus):
-    """CPU-bound work on 1, 2, 4 threads: wall-time ratios with multi-threaded
-    TCG (no -icount), measured inside one run."""
-    code, cmd = run(f"{make} -s BOARD={board} CPUS={cpus} APPEND='app=bench bench=speedup' qemu-cmd")
+def wall_time_run(make, board, cpus, append):
+    """One boot with multi-threaded TCG (no -icount): the console text."""
+    code, cmd = run(f"{make} -s BOARD={board} CPUS={cpus} APPEND='{append}' qemu-cmd")
     code, text = run(f"{cmd.strip()} -accel tcg,thread=multi", timeout=900)
+    return text
+
+
+def speedup_ratios(text, name="speedup"):
+    """CPU-bound work on 1, 2, 4 threads: wall-time ratios measured inside
+    one run, from lines 'bench <name>_<n>_threads <ratio> x'."""
     return {f"{m.group(1)} threads": float(m.group(2))
-            for m in re.finditer(r"^bench speedup_(\d+)_threads (\d+\.\d+) x", text, re.M)}
+            for m in re.finditer(rf"^bench {name}_(\d+)_threads (\d+\.\d+) x", text, re.M)}
 
 
 def main():
@@ -69,8 +77,18 @@ def main():
                "boot_instructions_to_banner": {}}
     for cpus in (1, 4):
         results["boot_instructions_to_banner"][str(cpus)] = boot_instructions(args.make, args.board, cpus)
-    results["threads"] = guest_benchmarks(args.make, args.board, 4)
-    results["speedup_wall_time"] = speedup(args.make, args.board, 4)
+    figures = guest_benchmarks(args.make, args.board, 4)
+    results["threads"] = {k: v for k, v in figures.items() if not k.startswith("coro_")}
+    results["coroutines"] = {k: v for k, v in figures.items() if k.startswith("coro_")}
+    # How many fit: a guest of 1 GiB of its own, filled with parked coroutines.
+    results["coroutines"].update(guest_benchmarks(args.make, args.board, 4, args="bench=coro_live",
+                                                  memory="1G"))
+    results["speedup_wall_time"] = speedup_ratios(
+        wall_time_run(args.make, args.board, 4, "app=bench bench=speedup"))
+    results["gil"] = guest_benchmarks(args.make, args.board, 4, app="gil_bench")
+    gil_wall = wall_time_run(args.make, args.board, 4, "app=gil_bench bench=gil_speedup")
+    results["gil_speedup_wall_time"] = {mode: speedup_ratios(gil_wall, f"gil_speedup_{mode}")
+                                        for mode in ("on", "off")}
 
     print(f"benchmarks on {args.board} (QEMU {ICOUNT}: 1 ns = 1 guest instruction)")
     print(f"{'what':<44}{'value':>14}")
@@ -78,11 +96,16 @@ def main():
         print(f"{'image ' + k + ' (bytes)':<44}{v:>14,}")
     for cpus, n in results["boot_instructions_to_banner"].items():
         print(f"{'instructions, reset to banner, ' + cpus + ' cpus':<44}{n:>14,}")
-    for name, f in results["threads"].items():
+    for name, f in list(results["threads"].items()) + list(results["coroutines"].items()):
         print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
     host = os.cpu_count()
     for n, ratio in results["speedup_wall_time"].items():
         print(f"{'speed-up, CPU-bound work on ' + n + f' ({host} host cores)':<44}{ratio:>14.2f}")
+    for name, f in results["gil"].items():
+        print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
+    for mode, ratios in results["gil_speedup_wall_time"].items():
+        for n, ratio in ratios.items():
+            print(f"{'gil speed-up, lock ' + mode + ', ' + n + f' ({host} host cores)':<44}{ratio:>14.2f}")
     path = os.path.join(TOP, "build", args.board, "bench.json")
     with open(path, "w") as f:
         json.dump(results, f, indent=2)

@@ -10,6 +10,8 @@
 #include <coro/coro.h>
 #include <coro/wg.h>
 #include <errno.h>
+#include <kernel/cmdline.h>
+#include <stdlib.h>
 #include <kernel/page.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
@@ -158,8 +160,8 @@ void bench_coro(void)
 
 /* --- how many fit: spawn until the memory runs out ------------------------------- */
 
-#define LIVE_STACK 768		/* the smallest class a parked coroutine fits */
-#define LIVE_CAP 2000000
+#define LIVE_STACK 640		/* the smallest class that parks with room to spare */
+#define LIVE_CAP 2000000		/* or live=<n> on the command line */
 
 static struct wg live_gate;
 
@@ -175,15 +177,20 @@ void bench_coro_live(void)
 	wg_add(&live_gate, 1);
 	struct coro_attr attr = { .name = "live", .stack_size = LIVE_STACK, .detached = true,
 				  .worker = CORO_ANY_WORKER };
+	char buf[16];
+	const char *cap_arg = cmdline_get("live", buf, sizeof buf);
+	unsigned long cap = cap_arg ? strtoul(cap_arg, NULL, 10) : LIVE_CAP;
 	unsigned long n = 0;
 	int err = 0;
-	while (n < LIVE_CAP && (err = coro_spawn(NULL, &attr, park_at_gate, NULL)) == 0)
+	uint64_t start = time_now();
+	while (n < cap && (err = coro_spawn(NULL, &attr, park_at_gate, NULL)) == 0)
 		n++;
 	/* Every one has run up to the gate and is parked there. */
-	uint64_t give_up = time_now() + 120 * NS_PER_SEC;
+	uint64_t give_up = time_now() + 600 * NS_PER_SEC;
 	while (__atomic_load_n(&live_gate.wq.count, __ATOMIC_RELAXED) < n && time_now() < give_up)
 		thread_sleep(10 * NS_PER_MS);
 	unsigned long parked = __atomic_load_n(&live_gate.wq.count, __ATOMIC_RELAXED);
+	printf("bench: spawned and parked in %llu ms\n", (unsigned long long)((time_now() - start) / NS_PER_MS));
 	printf("bench coro_live_max %lu coroutines\n", parked);
 	printf("bench: %lu spawned of %u bytes each, stopped by %s, %lu MiB of pages in all\n", n,
 	       LIVE_STACK, err == -ENOMEM ? "ENOMEM" : "the cap",

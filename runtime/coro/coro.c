@@ -183,23 +183,29 @@ void coro_cancel_point(void)
 	coro_exit(CORO_CANCELED);
 }
 
+/* A cancel raced with the end of our wait: let it finish with the queue
+ * (it holds our bucket while it uses it) before the queue may go away. */
+static __attribute__((noinline)) void wait_for_canceller(struct coro *c)
+{
+	struct wait_queue *b = bucket_of(c);
+	spin_lock(&b->lock);
+	spin_unlock(&b->lock);
+}
+
 int coro_wait_cancellable(struct wait_queue *wq, uint64_t deadline, uintptr_t want)
 {
 	struct coro *c = coro_current();
-	if (c)
-		set_flag(c, CF_CANCELLABLE);
+	if (!c)
+		return wait_queue_block(wq, deadline, want);
+	set_flag(c, CF_CANCELLABLE);
 	int status = wait_queue_block(wq, deadline, want);
-	if (c) {
-		clear_flag(c, CF_CANCELLABLE);
-		if (__atomic_load_n(&c->waiting_on, __ATOMIC_RELAXED)) {
-			/* Out of coro_cancel()'s reach before wq may go away. */
-			struct wait_queue *b = bucket_of(c);
-			spin_lock(&b->lock);
-			__atomic_store_n(&c->waiting_on, NULL, __ATOMIC_RELAXED);
-			c->waiting = NULL;
-			spin_unlock(&b->lock);
-		}
-	}
+	clear_flag(c, CF_CANCELLABLE);
+	/* Out of coro_cancel()'s reach. Pairs with its fence: either it sees
+	 * NULL, or we see its flag and wait for it to let go of the queue. */
+	__atomic_store_n(&c->waiting_on, NULL, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (has_flag(c, CF_CANCEL))
+		wait_for_canceller(c);
 	return status;
 }
 
@@ -236,7 +242,10 @@ int coro_cancel(struct coro *c)
 		}
 		if (!own && !is_bucket(wq))
 			spin_lock(&wq->lock);
-		if (c->waiting && has_flag(c, CF_CANCELLABLE) && list_linked(&c->waiting->node))
+		/* Still parked there (a waker or a timeout takes it off the
+		 * queue under this lock first), so its waiter is still live. */
+		if (c->state == CORO_PARKED && __atomic_load_n(&c->waiting_on, __ATOMIC_RELAXED) == wq &&
+		    list_linked(&c->waiting->node))
 			wait_queue_wake(wq, c->waiting, -ECANCELED);
 		if (!own)
 			spin_unlock(&wq->lock);

@@ -12,7 +12,9 @@
  */
 #pragma once
 
+#include <arch/context.h>
 #include <coro/coro.h>
+#include <kernel/panic.h>
 #include <kernel/list.h>
 #include <kernel/sem.h>
 #include <kernel/spinlock.h>
@@ -103,15 +105,25 @@ void worker_loop(struct coro_worker *w);
 /* c READY: queue it on w and make w notice. Any context; no run queue lock
  * held. */
 void coro_make_ready(struct coro_worker *w, struct coro *c);
-/* Coroutine only, interrupts off: switch to the worker's context in state
- * `state`, releasing `held` (a spinlock of this CPU, or NULL) once off this
- * stack. Returns when resumed. */
-void coro_suspend(enum coro_state state, struct spinlock *held);
 /* The worker for a new coroutine. */
 struct coro_worker *coro_place(struct coro_sched *s, const struct coro_attr *attr);
 struct coro_sched *coro_default_sched(void);
 /* A worker's context ends a coroutine: free it or wake its joiners. */
 void coro_finish(struct coro *c);
+
+/* Coroutine only: switch to the worker's context in state `state`,
+ * releasing `held` (a spinlock of this CPU, or NULL) once off this stack.
+ * Returns when resumed. Inline: every frame on a small stack counts. */
+static inline void coro_suspend(enum coro_state state, struct spinlock *held)
+{
+	struct coro *c = coro_current();
+	if (!c)
+		panic("coro_suspend: thread '%s' is not running a coroutine", thread_current()->name);
+	struct coro_worker *w = c->worker;
+	c->state = state;
+	w->unlock_after = held;
+	arch_context_switch(&c->sp, w->sched_sp);
+}
 
 /* stack.c; coro_stack_init() once, before the first allocation. */
 void coro_stack_init(void);

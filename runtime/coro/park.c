@@ -36,6 +36,17 @@ static void park_timed_out(struct timer *t)
 	spin_unlock(&pt->wq->lock);
 }
 
+/* A park with a deadline: the timer lives in this frame, apart from the
+ * untimed park, which keeps small stacks small. */
+static __attribute__((noinline)) void park_until(struct wait_queue *wq, struct waiter *w,
+						 uint64_t deadline)
+{
+	struct park_timeout pt = { .wq = wq, .w = w };
+	timer_arm(&pt.timer, deadline, park_timed_out);
+	coro_suspend(CORO_PARKED, &wq->lock);
+	timer_cancel(&pt.timer);
+}
+
 static int coro_park(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
 {
 	struct coro *c = (struct coro *)w->ctx;
@@ -50,12 +61,10 @@ static int coro_park(struct wait_queue *wq, struct waiter *w, uint64_t deadline)
 			return -ECANCELED;
 		}
 	}
-	struct park_timeout pt = { .wq = wq, .w = w };
-	if (deadline != WAIT_FOREVER)
-		timer_arm(&pt.timer, deadline, park_timed_out);
-	coro_suspend(CORO_PARKED, &wq->lock);
-	if (deadline != WAIT_FOREVER)
-		timer_cancel(&pt.timer);
+	if (deadline == WAIT_FOREVER)
+		coro_suspend(CORO_PARKED, &wq->lock);
+	else
+		park_until(wq, w, deadline);
 	return w->status;
 }
 

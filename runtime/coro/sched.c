@@ -34,14 +34,18 @@ void worker_init(struct coro_worker *w, struct coro_sched *s, unsigned index)
 	sem_init(&w->wake, "coro worker", 0);
 }
 
-static struct coro_worker *idle_worker(struct coro_sched *s, struct coro_worker *not)
+/* Wake one idle worker other than `not` to come and steal. It is claimed
+ * (no longer idle) at once, so a burst of wake-ups reaches several. */
+static void wake_thief(struct coro_sched *s, struct coro_worker *not)
 {
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		struct coro_worker *w = &s->workers[i];
-		if (w != not && __atomic_load_n(&w->idle, __ATOMIC_RELAXED))
-			return w;
+		if (w != not && __atomic_load_n(&w->idle, __ATOMIC_RELAXED) &&
+		    __atomic_exchange_n(&w->idle, false, __ATOMIC_RELAXED)) {
+			sem_post(&w->wake);
+			return;
+		}
 	}
-	return NULL;
 }
 
 void coro_make_ready(struct coro_worker *w, struct coro *c)
@@ -61,9 +65,7 @@ void coro_make_ready(struct coro_worker *w, struct coro *c)
 		 * The fence pairs with the one in worker_loop(): either we see
 		 * the thief idle, or it sees our push when it looks. */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		struct coro_worker *thief = idle_worker(w->sched, w);
-		if (thief)
-			sem_post(&thief->wake);
+		wake_thief(w->sched, w);
 	}
 }
 
@@ -99,9 +101,12 @@ static struct coro *steal(struct coro_worker *me)
 		return NULL;
 	spin_lock(&victim->lock);
 	struct coro *c = take_first(victim, me);
+	bool more = victim->nready > 0;
 	spin_unlock(&victim->lock);
 	if (c)
 		coro_stats_count(0, 0, 1);
+	if (c && more)
+		wake_thief(s, victim);	/* there is more: one more thief */
 	return c;
 }
 
@@ -115,7 +120,7 @@ static void run(struct coro_worker *w, struct coro *c)
 	w->current = c;
 	w->switches++;
 	w->step_start = time_now();
-	w->step_run_start = self->run_ns;
+	w->step_run_start = self->run_ns + (w->step_start - self->run_start);
 	w->step_thread_switches = self->switches;
 	self->ctx = &c->ctx;
 	/* Interrupt frames go here, below everything live on this stack
@@ -137,17 +142,6 @@ static void run(struct coro_worker *w, struct coro *c)
 	coro_trap_step(w, c);
 	if (state == CORO_EXITING)
 		coro_finish(c);
-}
-
-void coro_suspend(enum coro_state state, struct spinlock *held)
-{
-	struct coro *c = coro_current();
-	if (!c)
-		panic("coro_suspend: thread '%s' is not running a coroutine", thread_current()->name);
-	struct coro_worker *w = c->worker;
-	c->state = state;
-	w->unlock_after = held;
-	arch_context_switch(&c->sp, w->sched_sp);
 }
 
 void coro_yield(void)
@@ -179,7 +173,7 @@ void worker_loop(struct coro_worker *w)
 		spin_lock(&w->lock);
 		struct coro *c = take_first(w, w);
 		if (!c)
-			w->idle = true;
+			__atomic_store_n(&w->idle, true, __ATOMIC_RELAXED);
 		spin_unlock(&w->lock);
 		if (!c && s->nworkers > 1) {
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* see coro_make_ready() */

@@ -10,9 +10,8 @@
  * unmapped guard page below the stack as well, so a deep overflow faults.
  *
  * Stacks are kept filled with a pattern while pooled. At free, the used
- * part is found from the top down (it ends at the first run of
- * CLEAN_RUN words still holding the pattern), recorded as a high-water
- * mark, and filled again: the cost follows the stack used, not its size.
+ * part (from the lowest word not holding the pattern up) is recorded as a
+ * high-water mark and filled again.
  */
 #include "coro_internal.h"
 #include <arch/mmu.h>
@@ -25,7 +24,6 @@
 #define CB_BYTES 128			/* a control block's room: keeps the stack top aligned */
 #define CANARY 0x6b1d0c0a5c0ffee5ull
 #define FILL 0xa5a5a5a5a5a5a5a5ull
-#define CLEAN_RUN 16			/* words of pattern that end the used part */
 
 struct pool_class {
 	struct spinlock lock;
@@ -120,15 +118,16 @@ struct coro *coro_stack_alloc(size_t stack_size)
 
 size_t coro_stack_used(const struct coro *c)
 {
+	/* From the bottom up to the first word that is not the pattern: exact
+	 * even when a frame leaves a large buffer untouched. */
 	const uint64_t *w = (const uint64_t *)coro_stack_base(c);
-	size_t words = c->stack_size / 8, clean = 0, i = words;
-	while (i > 0 && clean < CLEAN_RUN) {
-		i--;
-		clean = w[i] == FILL ? clean + 1 : 0;
-	}
-	if (clean < CLEAN_RUN)	/* dirty to the bottom */
-		return c->stack_size;
-	return (words - i - clean) * 8;
+	size_t words = c->stack_size / 8, i = 0;
+	while (i + 4 <= words && (w[i] & w[i + 1] & w[i + 2] & w[i + 3]) == FILL &&
+	       (w[i] | w[i + 1] | w[i + 2] | w[i + 3]) == FILL)
+		i += 4;
+	while (i < words && w[i] == FILL)
+		i++;
+	return (words - i) * 8;
 }
 
 void coro_stack_free(struct coro *c)

@@ -29,11 +29,12 @@ void coro_trap_step(struct coro_worker *w, struct coro *c)
 {
 	if (!__atomic_load_n(&debug_on, __ATOMIC_ACQUIRE))
 		return;
-	uint64_t held = time_now() - w->step_start;
+	uint64_t now = time_now(), held = now - w->step_start;
 	if (held <= threshold)
 		return;
 	struct thread *t = w->thread;
-	uint64_t ran = t->run_ns - w->step_run_start;
+	/* Its CPU time so far: what earlier stints added, and this one. */
+	uint64_t ran = t->run_ns + (now - t->run_start) - w->step_run_start;
 	bool blocked = t->switches != w->step_thread_switches && ran < held / 2;
 	spin_lock(&stats_lock);
 	stats.slow_steps++;

@@ -11,4 +11,5 @@ TARGET_TEST_SRCS := \
 	tests/target/libc_thread_test.c \
 	tests/target/irq_test.c \
 	tests/target/dump_test.c \
-	tests/target/coro_test.c
+	tests/target/coro_test.c \
+	tests/target/gil_test.c

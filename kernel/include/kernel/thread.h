@@ -48,6 +48,21 @@ struct waiter;
 struct mutex;
 struct _reent;
 
+/*
+ * A runtime layer's hook around blocking (the big lock, runtime/gil/, lets
+ * go of its lock while its thread sleeps). Every blocking call of a thread
+ * (sleep, join, mutex, semaphore, condvar, event: all wait on a wait queue)
+ * runs before() just before the thread blocks and after() once it has woken
+ * and its wait is over. before() may run with a spinlock held and
+ * interrupts off and must not block; after() runs with no spinlock held
+ * and may block (a block inside it runs the hook again). At thread_exit()
+ * before() runs once more and the hook is removed.
+ */
+struct thread_block_hook {
+	void (*before)(struct thread_block_hook *h);
+	void (*after)(struct thread_block_hook *h);
+};
+
 /* Read-only outside kernel/: a handle for the functions below. */
 struct thread {
 	uintptr_t sp;			/* saved context (arch_context_switch) */
@@ -79,6 +94,7 @@ struct thread {
 	struct wait_queue *waiting_on;
 	struct timer timer;		/* sleeps and wait timeouts */
 	struct wait_queue *exit_wq;	/* joiners */
+	struct thread_block_hook *block_hook;	/* NULL: none (thread_set_block_hook) */
 
 	/* Priority inheritance: contended mutexes this thread owns. */
 	struct list_node pi_held;
@@ -108,7 +124,9 @@ int thread_join_timeout(struct thread *t, void **result, uint64_t timeout_ns);
 /* Free t when it exits (at once if it has). -EINVAL if already detached. */
 int thread_detach(struct thread *t);
 
-/* Sleep at least ns nanoseconds / until time_now() >= deadline. */
+/* Sleep at least ns nanoseconds / until time_now() >= deadline. The
+ * thread sleeps, even when called from a coroutine (which then holds its
+ * worker: coro_sleep() is the coroutine's call). */
 void thread_sleep(uint64_t ns);
 void thread_sleep_until(uint64_t deadline);
 /* Let another ready thread of the same or higher priority run. */
@@ -138,5 +156,14 @@ int thread_set_affinity(struct thread *t, uint64_t mask);
 void thread_dump(void);
 /* Bytes of t's stack ever used (found by the fill pattern). */
 size_t thread_stack_high_water(const struct thread *t);
+/* The calling thread's block hook (NULL: none), owned by one runtime layer
+ * at a time; returns the one it replaces. */
+static inline struct thread_block_hook *thread_set_block_hook(struct thread_block_hook *h)
+{
+	struct thread *t = thread_current();
+	struct thread_block_hook *old = t->block_hook;
+	t->block_hook = h;
+	return old;
+}
 /* Time slice for round-robin among equal priorities (default 10 ms). */
 void thread_set_time_slice(uint64_t ns);

@@ -82,6 +82,9 @@ void wait_queue_init(struct wait_queue *wq, const char *name);
  * passes (-ETIMEDOUT). Returns with wq->lock released.
  */
 int wait_queue_block(struct wait_queue *wq, uint64_t deadline, uintptr_t want);
+/* The same, but the calling thread itself blocks even while it runs a
+ * coroutine: for the thread-level calls (thread_sleep). */
+int wait_queue_block_thread(struct wait_queue *wq, uint64_t deadline, uintptr_t want);
 
 /* wait_queue_block() in two steps, for objects that must act between
  * queueing and sleeping (a mutex lends its priority to the owner then).
