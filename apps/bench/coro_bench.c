@@ -1,11 +1,13 @@
 /*
- * Coroutine benchmarks for the bench app (bench.c runs them): the switch,
+ * Coroutine benchmarks for the bench app (bench.c runs them): the switch
+ * (the arch switch alone, and coro_transfer() around it),
  * a yield through the scheduler, spawn+join, channel ping-pong, the memory
  * a coroutine costs, and how many fit alive in the guest at once. Each runs
  * on a single-threaded scheduler (coro_run) on the bench thread, so nothing
  * else runs between the operations measured.
  */
 #include "bench.h"
+#include <arch/context.h>
 #include <coro/chan.h>
 #include <coro/coro.h>
 #include <coro/wg.h>
@@ -60,6 +62,30 @@ static void *switch_main(void *arg)
 	coro_join(bouncer, NULL);
 	bench_report("coro_switch", took, 2 * SWITCHES, "instructions/switch");
 	return NULL;
+}
+
+/* --- the arch switch alone, between two coroutine stacks -------------------- */
+
+static uintptr_t raw_main_sp, raw_other_sp;
+static _Alignas(16) uint8_t raw_stack[4096];
+
+static void raw_bounce(void *arg)
+{
+	for (;;)
+		arch_context_switch(&raw_other_sp, raw_main_sp);
+}
+
+static void *raw_switch_main(void *arg)
+{
+	raw_other_sp = arch_context_init((uintptr_t)raw_stack + sizeof raw_stack, raw_bounce, NULL);
+	for (unsigned i = 0; i < WARM_UP; i++)
+		arch_context_switch(&raw_main_sp, raw_other_sp);
+	uint64_t start = time_now();
+	for (unsigned i = 0; i < SWITCHES; i++)
+		arch_context_switch(&raw_main_sp, raw_other_sp);
+	uint64_t took = time_now() - start - empty_loop(SWITCHES);
+	bench_report("coro_arch_switch", took, 2 * SWITCHES, "instructions/switch");
+	return NULL;	/* raw_bounce's stack is simply dropped */
 }
 
 /* --- a yield through the scheduler ------------------------------------------ */
@@ -148,6 +174,7 @@ static void *chan_main(void *arg)
 
 void bench_coro(void)
 {
+	coro_run(raw_switch_main, NULL, 0);
 	coro_run(switch_main, NULL, 0);
 	coro_run(yield_main, NULL, 0);
 	coro_run(spawn_main, NULL, 0);

@@ -325,16 +325,17 @@ int coro_sleep(uint64_t ns) { return coro_sleep_until(time_now() + ns); }
 
 void coro_transfer(struct coro *target)
 {
-	struct coro *me = coro_current();
-	if (!me || target->state != CORO_SUSPENDED || target->worker != me->worker)
+	struct thread *t = thread_current();
+	struct coro *me = (struct coro *)t->ctx;	/* ctx is a coroutine's first member */
+	if (__builtin_expect(!me || me->ctx.ops != &coro_ctx_ops || target->state != CORO_SUSPENDED ||
+			     target->worker != me->worker, 0))
 		panic("coro_transfer: '%s' is not suspended on this worker's transfer chain",
 		      target->name);
 	coro_stack_check(me);
-	struct coro_worker *w = me->worker;
 	me->state = CORO_SUSPENDED;
 	target->state = CORO_RUNNING;
-	w->current = target;
-	w->thread->ctx = &target->ctx;
+	me->worker->current = target;
+	t->ctx = &target->ctx;
 	arch_context_switch(&me->sp, target->sp);
 }
 

@@ -129,9 +129,19 @@ static inline void coro_suspend(enum coro_state state, struct spinlock *held)
 void coro_stack_init(void);
 struct coro *coro_stack_alloc(size_t stack_size);
 void coro_stack_free(struct coro *c);
-uintptr_t coro_stack_base(const struct coro *c);
-/* Panics, naming c, if c has overrun its stack. */
-void coro_stack_check(const struct coro *c);
+static inline uintptr_t coro_stack_base(const struct coro *c)
+{
+	return (uintptr_t)c - c->stack_size;
+}
+/* The word below the stack, written at carving, checked at suspensions. */
+#define CORO_CANARY 0x6b1d0c0a5c0ffee5ull
+noreturn void coro_stack_overrun(const struct coro *c);
+/* Panics, naming c, if c has overrun its stack. Inline: on every switch. */
+static inline void coro_stack_check(const struct coro *c)
+{
+	if (__builtin_expect(*(const uint64_t *)(coro_stack_base(c) - sizeof(uint64_t)) != CORO_CANARY, 0))
+		coro_stack_overrun(c);
+}
 size_t coro_stack_used(const struct coro *c);
 void coro_stack_stats(size_t *high_water, size_t *pooled);
 

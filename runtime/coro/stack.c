@@ -22,7 +22,6 @@
 #define GUARD_FROM (8u * 1024)		/* chunks this big get a guard page */
 #define SLAB_BYTES (64u * 1024)		/* small chunks are carved from these */
 #define CB_BYTES 128			/* a control block's room: keeps the stack top aligned */
-#define CANARY 0x6b1d0c0a5c0ffee5ull
 #define FILL 0xa5a5a5a5a5a5a5a5ull
 
 struct pool_class {
@@ -54,15 +53,13 @@ static int class_for(size_t bytes)
 	return -1;
 }
 
-uintptr_t coro_stack_base(const struct coro *c) { return (uintptr_t)c - c->stack_size; }
-
 static struct coro *chunk_init(uintptr_t chunk, unsigned cls, bool guard)
 {
 	struct coro *c = (struct coro *)(chunk + chunk_bytes(cls) - CB_BYTES);
 	c->stack_size = (uint32_t)(chunk_bytes(cls) - CB_BYTES - sizeof(uint64_t));
 	c->size_class = (uint8_t)cls;
 	c->flags = guard ? CF_GUARD : 0;
-	*(uint64_t *)chunk = CANARY;
+	*(uint64_t *)chunk = CORO_CANARY;
 	uint64_t *w = (uint64_t *)coro_stack_base(c);
 	for (size_t i = 0; i < c->stack_size / 8; i++)
 		w[i] = FILL;
@@ -146,12 +143,10 @@ void coro_stack_free(struct coro *c)
 	spin_unlock(&p->lock);
 }
 
-void coro_stack_check(const struct coro *c)
+noreturn void coro_stack_overrun(const struct coro *c)
 {
-	const uint64_t *canary = (const uint64_t *)(coro_stack_base(c) - sizeof(uint64_t));
-	if (__builtin_expect(*canary != CANARY, 0))
-		panic("stack overflow in coroutine '%s' (its %u-byte stack at %#lx is overrun)",
-		      c->name, (unsigned)c->stack_size, (unsigned long)coro_stack_base(c));
+	panic("stack overflow in coroutine '%s' (its %u-byte stack at %#lx is overrun)", c->name,
+	      (unsigned)c->stack_size, (unsigned long)coro_stack_base(c));
 }
 
 void coro_stack_stats(size_t *hw, size_t *pooled)
