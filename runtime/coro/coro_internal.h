@@ -61,10 +61,15 @@ _Static_assert(sizeof(struct coro) <= 128, "the control block is at most 128 byt
 
 struct coro_sched;
 
+/* Ready coroutines, FIFO; the operations are in runq.h. */
+struct coro_runq {
+	struct list_node head;
+	unsigned count;
+};
+
 struct coro_worker {
-	struct spinlock lock;		/* guards runq and nready */
-	struct list_node runq;		/* ready coroutines, FIFO */
-	unsigned nready;
+	struct spinlock lock;		/* guards runq */
+	struct coro_runq runq;
 	struct coro_sched *sched;
 	unsigned index;
 	struct thread *thread;

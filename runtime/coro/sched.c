@@ -17,6 +17,7 @@
  * then only a second waiting coroutine does.
  */
 #include "coro_internal.h"
+#include "runq.h"
 #include <arch/context.h>
 #include <errno.h>
 #include <kernel/cpu.h>
@@ -30,7 +31,7 @@ void worker_init(struct coro_worker *w, struct coro_sched *s, unsigned index)
 {
 	*w = (struct coro_worker){ .sched = s, .index = index };
 	w->lock = (struct spinlock)SPINLOCK_INIT("coro runq");
-	list_init(&w->runq);
+	coro_runq_init(&w->runq);
 	sem_init(&w->wake, "coro worker", 0);
 }
 
@@ -53,8 +54,8 @@ void coro_make_ready(struct coro_worker *w, struct coro *c)
 	spin_lock(&w->lock);
 	c->state = CORO_READY;
 	c->worker = w;
-	list_push_back(&w->runq, &c->node);
-	unsigned waiting = ++w->nready;
+	coro_runq_push(&w->runq, c);
+	unsigned waiting = w->runq.count;
 	bool idle = w->idle;
 	spin_unlock(&w->lock);
 	struct coro *me = coro_current();
@@ -69,21 +70,6 @@ void coro_make_ready(struct coro_worker *w, struct coro *c)
 	}
 }
 
-/* w->lock held: the first coroutine of w's queue that `thief` may take. */
-static struct coro *take_first(struct coro_worker *w, struct coro_worker *thief)
-{
-	struct list_node *n;
-	list_for_each(n, &w->runq) {
-		struct coro *c = list_entry(n, struct coro, node);
-		if (thief == w || !(c->flags & CF_PINNED)) {
-			list_remove(n);
-			w->nready--;
-			return c;
-		}
-	}
-	return NULL;
-}
-
 static struct coro *steal(struct coro_worker *me)
 {
 	struct coro_sched *s = me->sched;
@@ -91,7 +77,7 @@ static struct coro *steal(struct coro_worker *me)
 	unsigned most = 0;
 	for (unsigned i = 0; i < s->nworkers; i++) {
 		struct coro_worker *w = &s->workers[i];
-		unsigned n = __atomic_load_n(&w->nready, __ATOMIC_RELAXED);
+		unsigned n = __atomic_load_n(&w->runq.count, __ATOMIC_RELAXED);
 		if (w != me && n > most) {
 			most = n;
 			victim = w;
@@ -100,8 +86,8 @@ static struct coro *steal(struct coro_worker *me)
 	if (!victim)
 		return NULL;
 	spin_lock(&victim->lock);
-	struct coro *c = take_first(victim, me);
-	bool more = victim->nready > 0;
+	struct coro *c = coro_runq_take(&victim->runq, true);
+	bool more = victim->runq.count > 0;
 	spin_unlock(&victim->lock);
 	if (c)
 		coro_stats_count(0, 0, 1);
@@ -154,13 +140,12 @@ void coro_yield(void)
 	coro_cancel_point();
 	struct coro_worker *w = c->worker;
 	spin_lock(&w->lock);
-	if (w->nready == 0) {
+	if (w->runq.count == 0) {
 		spin_unlock(&w->lock);	/* nobody else to run here */
 		coro_stack_check(c);	/* checked as if it had switched */
 		return;
 	}
-	list_push_back(&w->runq, &c->node);
-	w->nready++;
+	coro_runq_push(&w->runq, c);
 	coro_suspend(CORO_READY, &w->lock);
 	coro_cancel_point();
 }
@@ -171,7 +156,7 @@ void worker_loop(struct coro_worker *w)
 	w->thread = thread_current();
 	for (;;) {
 		spin_lock(&w->lock);
-		struct coro *c = take_first(w, w);
+		struct coro *c = coro_runq_take(&w->runq, false);
 		if (!c)
 			__atomic_store_n(&w->idle, true, __ATOMIC_RELAXED);
 		spin_unlock(&w->lock);
