@@ -39,6 +39,7 @@ static void record_init(struct thread *t, const char *name, unsigned prio, uint6
 	t->prio = t->base_prio = prio;
 	t->affinity = affinity;
 	t->state = THREAD_BLOCKED;
+	thread_set_ctx(t, NULL);
 	list_init(&t->run_node);
 	list_init(&t->pi_held);
 	_REENT_INIT_PTR(t->reent);

@@ -90,6 +90,21 @@ a64_vectors:
 	ventry	14
 	ventry	15
 
+/* x0 = the thread's irq_sp; the interrupted x0 and x1 are at sp. Build the
+ * frame below irq_sp, and park the interrupted sp in SP_EL0 (unused: the
+ * kernel runs on SP_EL1) for a64_exc_save. */
+a64_irq_move:
+	mov	x1, sp
+	sub	sp, x0, #A64_FRAME_SIZE
+	ldr	x0, [x1]
+	str	x0, [sp]
+	ldr	x0, [x1, #8]
+	str	x0, [sp, #8]
+	add	x1, x1, #16
+	msr	sp_el0, x1
+	mov	x0, #KIND_IRQ_MOVED
+	b	a64_exc_save
+
 /*
  * The stack pointer is unusable: move to this CPU's emergency stack
  * (a64_emergency_stacks[index], from the index at the start of struct cpu)
@@ -113,21 +128,6 @@ a64_stack_overflow:
 	stp	x0, x1, [sp]
 	mov	x0, #KIND_OVERFLOW
 	/* fall through */
-
-/* x0 = the thread's irq_sp; the interrupted x0 and x1 are at sp. Build the
- * frame below irq_sp, and park the interrupted sp in SP_EL0 (unused: the
- * kernel runs on SP_EL1) for a64_exc_save. */
-a64_irq_move:
-	mov	x1, sp
-	sub	sp, x0, #A64_FRAME_SIZE
-	ldr	x0, [x1]
-	str	x0, [sp]
-	ldr	x0, [x1, #8]
-	str	x0, [sp, #8]
-	add	x1, x1, #16
-	msr	sp_el0, x1
-	mov	x0, #KIND_IRQ_MOVED
-	b	a64_exc_save
 
 /* x0 = kind; x0 and x1 are saved already. */
 a64_exc_save:

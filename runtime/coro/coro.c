@@ -335,7 +335,7 @@ void coro_transfer(struct coro *target)
 	me->state = CORO_SUSPENDED;
 	target->state = CORO_RUNNING;
 	me->worker->current = target;
-	t->ctx = &target->ctx;
+	thread_set_ctx(t, &target->ctx);
 	arch_context_switch(&me->sp, target->sp);
 }
 

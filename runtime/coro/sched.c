@@ -108,7 +108,7 @@ static void run(struct coro_worker *w, struct coro *c)
 	w->step_start = time_now();
 	w->step_run_start = self->run_ns + (w->step_start - self->run_start);
 	w->step_thread_switches = self->switches;
-	self->ctx = &c->ctx;
+	thread_set_ctx(self, &c->ctx);
 	/* Interrupt frames go here, below everything live on this stack
 	 * (run()'s frame, and the context the switch saves), not onto the
 	 * coroutine's small stack. */
@@ -116,7 +116,7 @@ static void run(struct coro_worker *w, struct coro *c)
 	arch_context_switch(&w->sched_sp, c->sp);
 	self->irq_sp = 0;
 	c = w->current;		/* another, if c transferred to it */
-	self->ctx = NULL;
+	thread_set_ctx(self, NULL);
 	w->current = NULL;
 	coro_stack_check(c);	/* before anyone else may resume it */
 	enum coro_state state = c->state;

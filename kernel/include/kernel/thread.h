@@ -107,6 +107,7 @@ struct thread {
 	struct list_node all_node;	/* every thread, for thread_dump() */
 	struct _reent *reent;		/* newlib: errno, stdio, strtok (beside the record) */
 	struct exec_ctx *ctx;		/* a coroutine running on it, or NULL (wait.h) */
+	uintptr_t owner_id;		/* thread_owner_self(): kept beside ctx */
 };
 
 /* Create a thread running entry(arg). Returns 0 and the handle in *out, or
@@ -138,12 +139,15 @@ static inline const char *thread_name(const struct thread *t) { return t->name; 
 
 /* Any context: who is running, as a lock records its owner: the thread, or
  * the coroutine it runs (tagged with bit 1, so the two never compare
- * equal). */
+ * equal). One load: it is on every mutex fast path. */
 #define THREAD_OWNER_CTX ((uintptr_t)2)
-static inline uintptr_t thread_owner_self(void)
+static inline uintptr_t thread_owner_self(void) { return thread_current()->owner_id; }
+/* The layer that runs contexts on t (coroutines) says which one runs now
+ * (NULL: none, the thread itself). Only t itself calls it. */
+static inline void thread_set_ctx(struct thread *t, struct exec_ctx *ctx)
 {
-	struct thread *t = thread_current();
-	return t->ctx ? (uintptr_t)t->ctx | THREAD_OWNER_CTX : (uintptr_t)t;
+	t->ctx = ctx;
+	t->owner_id = ctx ? (uintptr_t)ctx | THREAD_OWNER_CTX : (uintptr_t)t;
 }
 
 /* Change base priority or affinity; takes effect at once (the thread is
