@@ -34,6 +34,11 @@ static bool allowed(const struct thread *t, const struct cpu *c)
 	return c->index < 64 && (t->affinity >> c->index) & 1;
 }
 
+bool sched_idle_visible(const struct cpu *c)
+{
+	return __atomic_load_n(&idle_mask, __ATOMIC_RELAXED) >> c->index & 1;
+}
+
 static bool has_wakes(struct runq_cpu *rq) { return __atomic_load_n(&rq->wakes, __ATOMIC_RELAXED); }
 
 static bool rq_idle(struct cpu *c)

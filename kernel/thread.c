@@ -283,8 +283,8 @@ void thread_dump(void)
 		struct thread *t = list_entry(n, struct thread, all_node);
 		char stack[32] = "-";
 		if (t->stack_size)
-			snprintf(stack, sizeof stack, "%zu/%zu", thread_stack_high_water(t),
-				 t->stack_size);
+			snprintf(stack, sizeof stack, "%lu/%lu",
+				 (unsigned long)thread_stack_high_water(t), (unsigned long)t->stack_size);
 		kprintf("%-20s %-8s %4u %4u %10llu %12llu %14s\n", t->name, state_name(t->state),
 			t->cpu ? t->cpu->index : 0, t->prio, (unsigned long long)t->switches,
 			(unsigned long long)(t->run_ns / 1000), stack);
@@ -292,8 +292,9 @@ void thread_dump(void)
 	spin_unlock(&all_lock);
 	for (unsigned i = 0; i < cpu_count(); i++) {
 		struct runq_cpu *rq = sched_rq(cpu_get(i));
-		kprintf("cpu %u: idle %llu us, %u ready\n", i,
-			(unsigned long long)(rq->idle_ns / 1000), rq->q.count);
+		kprintf("cpu %u: idle %llu us, %u ready%s\n", i,
+			(unsigned long long)(rq->idle_ns / 1000), rq->q.count,
+			sched_idle_visible(cpu_get(i)) ? ", idle (stealing)" : "");
 	}
 }
 

@@ -362,12 +362,16 @@ TEST(thread_work_stealing_spreads_unpinned_work)
 	struct thread *t[MAX_CPUS * PER_CPU];
 	unsigned n = cpu_count() * PER_CPU;
 	cpus_used = 0;
+	/* Start from a quiet machine: every CPU idle, and so marked. */
+	thread_sleep(20 * NS_PER_MS);
 	for (unsigned i = 0; i < n; i++)
 		t[i] = spawn("burst", 0, 0, busy_then_note, NULL);
 	for (unsigned i = 0; i < n; i++)
 		thread_join(t[i], NULL);
 	uint64_t all = cpu_count() >= 64 ? ~0ull : (1ull << cpu_count()) - 1;
 	EXPECT_EQ(cpus_used, all);
+	if (cpus_used != all)
+		thread_dump();	/* what kept a CPU from stealing */
 }
 
 /* --- stack overflow (the runner expects the report) --------------------------- */

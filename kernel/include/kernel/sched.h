@@ -82,6 +82,10 @@ void sched_affinity_changed(struct thread *t);
  * CPU (the idle thread does it too). */
 void sched_reap(void);
 
+/* Any context: is c idle and known to be (where wake-ups and stealing look
+ * for an idle CPU)? For thread_dump(). */
+bool sched_idle_visible(const struct cpu *c);
+
 /* Thread context with interrupts enabled: switch if a wake-up asked for it. */
 void sched_preempt_now(void);
 static inline void sched_preempt_check(void)
