@@ -11,6 +11,7 @@
  */
 #include "coro_internal.h"
 #include <errno.h>
+#include <kernel/page.h>
 #include <kernel/timer.h>
 
 static void coro_wake(struct waiter *w)
@@ -74,7 +75,7 @@ static bool coro_in_guard(const struct exec_ctx *x, uintptr_t addr)
 {
 	const struct coro *c = (const struct coro *)x;
 	uintptr_t base = coro_stack_base(c);
-	return (c->flags & CF_GUARD) && addr < base && addr >= base - sizeof(uint64_t) - 4096;
+	return (c->flags & CF_GUARD) && addr < base && addr >= base - sizeof(uint64_t) - PAGE_SIZE;
 }
 
 const struct exec_ctx_ops coro_ctx_ops = {

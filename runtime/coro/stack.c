@@ -39,8 +39,7 @@ _Static_assert(sizeof(struct coro) <= CB_BYTES, "the control block fits its room
 _Static_assert(CORO_STACK_MAX == 1024 * 1024 && CORO_STACK_MIN == 512, "classes cover the sizes");
 
 static struct pool_class pool[CLASSES];
-static size_t pooled_bytes, high_water;
-static struct spinlock stats_lock = SPINLOCK_INIT("coro stack stats");
+static size_t pooled_bytes, high_water;	/* atomics: every exit updates them */
 
 static size_t chunk_bytes(unsigned cls) { return class_bytes[cls]; }
 
@@ -90,9 +89,7 @@ static bool refill(struct pool_class *p, unsigned cls)
 	while (!list_empty(&fresh))
 		list_push_back(&p->free, list_pop_front(&fresh));
 	spin_unlock(&p->lock);
-	spin_lock(&stats_lock);
-	pooled_bytes += run;
-	spin_unlock(&stats_lock);
+	__atomic_fetch_add(&pooled_bytes, run, __ATOMIC_RELAXED);
 	return true;
 }
 
@@ -133,10 +130,10 @@ void coro_stack_free(struct coro *c)
 	uint64_t *w = (uint64_t *)(coro_stack_base(c) + c->stack_size - used);
 	for (size_t i = 0; i < used / 8; i++)
 		w[i] = FILL;
-	spin_lock(&stats_lock);
-	if (used > high_water)
-		high_water = used;
-	spin_unlock(&stats_lock);
+	size_t seen = __atomic_load_n(&high_water, __ATOMIC_RELAXED);
+	while (used > seen && !__atomic_compare_exchange_n(&high_water, &seen, used, true,
+							  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;	/* a failed exchange reloaded `seen` */
 	struct pool_class *p = &pool[c->size_class];
 	spin_lock(&p->lock);
 	list_push_front(&p->free, &c->node);	/* the warmest first */
@@ -151,10 +148,8 @@ noreturn void coro_stack_overrun(const struct coro *c)
 
 void coro_stack_stats(size_t *hw, size_t *pooled)
 {
-	spin_lock(&stats_lock);
-	*hw = high_water;
-	*pooled = pooled_bytes;
-	spin_unlock(&stats_lock);
+	*hw = __atomic_load_n(&high_water, __ATOMIC_RELAXED);
+	*pooled = __atomic_load_n(&pooled_bytes, __ATOMIC_RELAXED);
 }
 
 void coro_stack_init(void)

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <kernel/cpu.h>
 #include <kernel/mutex.h>
-#include <kernel/panic.h>
+#include <kernel/log.h>
 #include <stdio.h>
 
 #define POOL_MAX 32
@@ -80,8 +80,12 @@ static bool start_pool(void)
 
 void *coro_to_thread(void *(*fn)(void *), void *arg)
 {
-	if (!__atomic_load_n(&running, __ATOMIC_ACQUIRE) && !start_pool())
-		panic("coro_to_thread: no thread for the blocking-work pool (out of memory)");
+	if (!__atomic_load_n(&running, __ATOMIC_ACQUIRE) && !start_pool()) {
+		/* No memory for even one pool thread: the work still gets done,
+		 * in the caller, holding its worker meanwhile. */
+		kprintf("coro_to_thread: no pool thread (out of memory): running it in the caller\n");
+		return fn(arg);
+	}
 	struct job j = { .fn = fn, .arg = arg };
 	sem_init(&j.done, "coro pool job", 0);
 	spin_lock(&jobs_lock);

@@ -137,7 +137,9 @@ void *coro_local_get(coro_key_t key);	/* NULL when unset */
  * Run fn(arg) on a kernel thread of the blocking-work pool (started on
  * first use with min(32, CPUs + 4) threads, or coro_pool_size()) while the
  * calling coroutine waits; returns fn's result. For blocking calls that
- * would otherwise hold a worker. From a thread it waits as a thread.
+ * would otherwise hold a worker. From a thread it waits as a thread. If
+ * not even one pool thread can be created (no memory), fn runs in the
+ * caller, and a line on the console says so.
  */
 void *coro_to_thread(void *(*fn)(void *), void *arg);
 /* Before the first coro_to_thread(): -EBUSY once the pool runs. */
