@@ -43,5 +43,6 @@ noreturn void kmain(void)
 	kprintf("threadbare: %u/%u cpus online\n", online, cpu_count());
 	report_boot_time();
 	arch_irq_enable();	/* preemption starts */
+	board_devices_init();	/* buses and their devices: PCI, virtio */
 	app_run();		/* the app named by app= on the command line, or the default */
 }

@@ -76,3 +76,8 @@ noreturn void board_poweroff(int status)
 	}
 	arch_halt();
 }
+
+/* Devices beyond the console: none yet. */
+void board_devices_init(void)
+{
+}

@@ -106,3 +106,8 @@ noreturn void board_poweroff(int status)
 	semihost_exit(status);	/* also the fallback when PSCI is missing */
 	arch_halt();		/* no semihosting: stop here */
 }
+
+/* Devices beyond the console: none yet. */
+void board_devices_init(void)
+{
+}
