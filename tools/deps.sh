@@ -20,6 +20,7 @@ packages=(
 	libcmocka-dev device-tree-compiler	# host tests and their fixtures
 	bear				# make compile_commands.json (for clangd)
 	newlib-source			# the C library, built below
+	dpkg-dev			# apt-get source unpacks lwIP with it
 )
 
 missing=()
@@ -34,6 +35,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 	$sudo apt-get update -q
 	$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# lwIP, from the distribution's source package (once).
+tools/fetch-lwip.sh
 
 # newlib, once per arch, with the flags the arch's rules.mk asks for.
 for board in boards/*/; do
