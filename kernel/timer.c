@@ -99,6 +99,18 @@ bool timer_cancel(struct timer *t)
 	}
 }
 
+bool timer_try_cancel(struct timer *t)
+{
+	struct cpu *c = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+	if (!c)
+		return false;
+	struct timer_cpu *tc = tc_of(c);
+	spin_lock(&tc->lock);
+	bool was = timerq_remove(&tc->q, &t->entry);
+	spin_unlock(&tc->lock);
+	return was;
+}
+
 void timer_interrupt(void)
 {
 	struct cpu *c = this_cpu();

@@ -14,7 +14,7 @@
  * Waiters block on the wait queue forever: only a hand-off wakes them. The
  * drop request comes from the domain's timer (interrupt context), armed for
  * gil_policy_drop_due(), which sets the holder's `drop` flag; gil_check()
- * polls it. The timer is never cancelled while the domain lives: an early
+ * polls it. The timer is disarmed when the last waiter is served; an early
  * or stale expiry asks the policy again and re-arms.
  */
 #include "gil_internal.h"
@@ -56,12 +56,24 @@ static void request_or_arm(struct gil *g, uint64_t now)
 	}
 }
 
+/* Domain lock held: nobody waits any more, so a pending drop timer would
+ * only interrupt its CPU for nothing. Most forced drops end this way (the
+ * I/O thread that asked gives the lock back within microseconds, before
+ * the dropped holder's interval is up). A run of the timer that has begun
+ * is left to find nothing to do. */
+static void disarm_if_idle(struct gil *g)
+{
+	if (!g->policy.waiting && g->timer_armed && timer_try_cancel(&g->timer))
+		g->timer_armed = false;
+}
+
 /* Domain lock held, m holds or is letting go at now: give the lock to the
  * next waiter, or leave it free. */
 static void hand_off(struct gil *g, struct gil_member *m, uint64_t now)
 {
 	__atomic_store_n(&m->drop, false, __ATOMIC_RELAXED);
 	struct gil_waiter *w = gil_policy_next(&g->policy, now);
+	disarm_if_idle(g);
 	if (!w) {
 		__atomic_store_n(&g->owner, 0, __ATOMIC_RELEASE);
 		return;

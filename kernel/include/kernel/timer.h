@@ -28,6 +28,10 @@ void timer_arm(struct timer *t, uint64_t deadline_ns, timer_fn *fn);
 /* Any context but t's own function. Disarm t; if its function is running on
  * another CPU, wait until it returns. Returns true if t was still pending. */
 bool timer_cancel(struct timer *t);
+/* Any context, even with a lock t's function takes: disarm t if it is
+ * still pending, without waiting for a run of its function that has
+ * already begun. Returns true if t was pending (then it will not run). */
+bool timer_try_cancel(struct timer *t);
 /* Scheduler: re-program this CPU's hardware timer for the earlier of its
  * queue's head and extra_deadline (0: none). Interrupts off. */
 void timer_reprogram(uint64_t extra_deadline);
