@@ -10,6 +10,11 @@ LWIP_SRCS := $(addprefix $(LWIP_DIR)/, \
 	netif/ethernet.c)
 NET_SRCS := \
 	runtime/net/lwip_port.c \
+	runtime/net/net.c \
+	runtime/net/netif.c \
+	runtime/net/sock_wait.c \
+	runtime/net/tcp_sock.c \
+	runtime/net/udp_sock.c \
 	$(LWIP_SRCS)
 # lwIP's heap initialiser shares the kernel's mem_init() name: rename lwIP's.
 NET_CFLAGS := -I$(LWIP_DIR)/include -Iruntime/net/port -Dmem_init=lwip_mem_init

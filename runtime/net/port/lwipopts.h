@@ -56,8 +56,7 @@
 #define TCP_SND_QUEUELEN	(4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_QUEUE_OOSEQ		1
 #define LWIP_TCP_KEEPALIVE	1
-#define TCP_LISTEN_BACKLOG	1
-#define TCP_DEFAULT_LISTEN_BACKLOG 64
+#define TCP_LISTEN_BACKLOG	0	/* the socket layer bounds its own accept queue */
 
 /* Checksums: computed and checked in software (no offload negotiated). */
 #define CHECKSUM_GEN_IP		1
@@ -73,6 +72,7 @@
 /* Counters for the status page and the malformed-input tests. */
 #define LWIP_STATS		1
 #define LWIP_STATS_DISPLAY	0
+#define LWIP_STATS_LARGE	1	/* 32-bit counters: a 16-bit one wraps in a test run */
 #define LINK_STATS		1
 #define ETHARP_STATS		1
 #define IP_STATS		1
