@@ -48,6 +48,7 @@ include kernel/dev/rules.mk
 include runtime/libc/rules.mk
 include runtime/coro/rules.mk
 include runtime/gil/rules.mk
+include runtime/loop/rules.mk
 include runtime/net/rules.mk
 include apps/rules.mk
 include tests/target/rules.mk
@@ -71,7 +72,8 @@ LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=40
   -Wl,--fatal-warnings -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
   -T $(LINKER_SCRIPT) -Wl,--defsym=KERNEL_BASE=$(KERNEL_BASE) -Wl,-Map=$(OUT)/threadbare.map
 
-SRCS := $(ARCH_SRCS) $(BOARD_SRCS) $(KERNEL_SRCS) $(DEV_SRCS) $(LIBC_SRCS) $(CORO_SRCS) $(GIL_SRCS) $(NET_SRCS) \
+SRCS := $(ARCH_SRCS) $(BOARD_SRCS) $(KERNEL_SRCS) $(DEV_SRCS) $(LIBC_SRCS) $(CORO_SRCS) $(GIL_SRCS) \
+  $(LOOP_SRCS) $(NET_SRCS) \
   $(APP_SRCS) $(TARGET_TEST_SRCS)
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(basename $(SRCS)))
 $(patsubst %,$(OUT)/obj/%.o,$(basename $(NET_SRCS))): CFLAGS += $(NET_CFLAGS)

@@ -148,6 +148,8 @@ static inline void coro_stack_check(const struct coro *c)
 		coro_stack_overrun(c);
 }
 size_t coro_stack_used(const struct coro *c);
+/* For fault reports: does addr lie in c's guard page? */
+bool coro_stack_in_guard(const struct coro *c, uintptr_t addr);
 void coro_stack_stats(size_t *high_water, size_t *pooled);
 
 /* trap.c: the blocking-call trap, after each step of c on w. */

@@ -11,7 +11,6 @@
  */
 #include "coro_internal.h"
 #include <errno.h>
-#include <kernel/page.h>
 #include <kernel/timer.h>
 
 static void coro_wake(struct waiter *w)
@@ -73,9 +72,7 @@ static const char *coro_ctx_name(const struct exec_ctx *x) { return ((const stru
 
 static bool coro_in_guard(const struct exec_ctx *x, uintptr_t addr)
 {
-	const struct coro *c = (const struct coro *)x;
-	uintptr_t base = coro_stack_base(c);
-	return (c->flags & CF_GUARD) && addr < base && addr >= base - sizeof(uint64_t) - PAGE_SIZE;
+	return coro_stack_in_guard((const struct coro *)x, addr);
 }
 
 const struct exec_ctx_ops coro_ctx_ops = {

@@ -140,6 +140,12 @@ void coro_stack_free(struct coro *c)
 	spin_unlock(&p->lock);
 }
 
+bool coro_stack_in_guard(const struct coro *c, uintptr_t addr)
+{
+	uintptr_t base = coro_stack_base(c);
+	return (c->flags & CF_GUARD) && addr < base && addr >= base - sizeof(uint64_t) - PAGE_SIZE;
+}
+
 noreturn void coro_stack_overrun(const struct coro *c)
 {
 	panic("stack overflow in coroutine '%s' (its %u-byte stack at %#lx is overrun)", c->name,

@@ -4,9 +4,11 @@
  *
  * A job lives on the caller's stack; the caller waits on the job's
  * semaphore, which parks a coroutine (or blocks a thread) until a pool
- * thread has run the function and posted it.
+ * thread has run the function and posted it. coro_pool_submit() is the
+ * same queue without the wait: the job's done() says it has run.
  */
 #include "coro_internal.h"
+#include <coro/pool.h>
 #include <errno.h>
 #include <kernel/cpu.h>
 #include <kernel/mutex.h>
@@ -16,9 +18,7 @@
 #define POOL_MAX 32
 
 struct job {
-	struct list_node node;
-	void *(*fn)(void *);
-	void *arg, *result;
+	struct coro_job job;
 	struct sem done;
 };
 
@@ -34,10 +34,10 @@ static void *pool_main(void *arg)
 	for (;;) {
 		sem_wait(&jobs_ready);
 		spin_lock(&jobs_lock);
-		struct job *j = list_entry(list_pop_front(&jobs), struct job, node);
+		struct coro_job *j = list_entry(list_pop_front(&jobs), struct coro_job, node);
 		spin_unlock(&jobs_lock);
 		j->result = j->fn(j->arg);
-		sem_post(&j->done);
+		j->done(j);
 	}
 	return NULL;
 }
@@ -78,20 +78,29 @@ static bool start_pool(void)
 	return ok;
 }
 
+int coro_pool_submit(struct coro_job *j)
+{
+	if (!__atomic_load_n(&running, __ATOMIC_ACQUIRE) && !start_pool())
+		return -ENOMEM;
+	spin_lock(&jobs_lock);
+	list_push_back(&jobs, &j->node);
+	spin_unlock(&jobs_lock);
+	sem_post(&jobs_ready);
+	return 0;
+}
+
+static void job_posted(struct coro_job *cj) { sem_post(&container_of(cj, struct job, job)->done); }
+
 void *coro_to_thread(void *(*fn)(void *), void *arg)
 {
-	if (!__atomic_load_n(&running, __ATOMIC_ACQUIRE) && !start_pool()) {
+	struct job j = { .job = { .fn = fn, .arg = arg, .done = job_posted } };
+	sem_init(&j.done, "coro pool job", 0);
+	if (coro_pool_submit(&j.job) != 0) {
 		/* No memory for even one pool thread: the work still gets done,
 		 * in the caller, holding its worker meanwhile. */
 		kprintf("coro_to_thread: no pool thread (out of memory): running it in the caller\n");
 		return fn(arg);
 	}
-	struct job j = { .fn = fn, .arg = arg };
-	sem_init(&j.done, "coro pool job", 0);
-	spin_lock(&jobs_lock);
-	list_push_back(&jobs, &j.node);
-	spin_unlock(&jobs_lock);
-	sem_post(&jobs_ready);
 	sem_wait(&j.done);
-	return j.result;
+	return j.job.result;
 }
