@@ -23,3 +23,8 @@ BOARD_SRCS := boards/qemu-virt-aarch64/board.c
 
 # `make check` also runs the full suite at CPUS=4 in each of these.
 CHECK_VARIANTS := GIC=2; EL2=1; CPU=cortex-a53; GIC=2 EL2=1 CPU=cortex-a53
+
+# The network: a virtio-net PCI NIC on QEMU's user networking (host port
+# 8080 forwarded to the guest's 80) and a virtio-rng PCI device.
+NET_FWD ?= hostfwd=tcp:127.0.0.1:8080-:80
+QEMU_NET = -netdev user,id=net0,$(NET_FWD) -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56 -device virtio-rng-pci
