@@ -3,4 +3,5 @@ DEV_SRCS := \
 	kernel/dev/pl011.c \
 	kernel/dev/uart16550.c \
 	kernel/dev/virtio.c \
-	kernel/dev/netdev.c
+	kernel/dev/netdev.c \
+	kernel/dev/virtqueue.c
