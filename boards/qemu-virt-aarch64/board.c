@@ -12,6 +12,7 @@
 #include <kernel/board.h>
 #include <kernel/console.h>
 #include <kernel/dev/pl011.h>
+#include <kernel/dev/virtio_mmio.h>
 #include <kernel/fdt.h>
 #include <string.h>
 
@@ -107,7 +108,8 @@ noreturn void board_poweroff(int status)
 	arch_halt();		/* no semihosting: stop here */
 }
 
-/* Devices beyond the console: none yet. */
+/* Devices beyond the console. */
 void board_devices_init(void)
 {
+	virtio_mmio_scan(arch_fdt(), gic_intid);
 }

@@ -4,4 +4,5 @@ DEV_SRCS := \
 	kernel/dev/uart16550.c \
 	kernel/dev/virtio.c \
 	kernel/dev/netdev.c \
-	kernel/dev/virtqueue.c
+	kernel/dev/virtqueue.c \
+	kernel/dev/virtio_mmio.c
