@@ -5,4 +5,6 @@ DEV_SRCS := \
 	kernel/dev/virtio.c \
 	kernel/dev/netdev.c \
 	kernel/dev/virtqueue.c \
-	kernel/dev/virtio_mmio.c
+	kernel/dev/virtio_mmio.c \
+	kernel/dev/virtio_net.c \
+	kernel/dev/virtio_rng.c
