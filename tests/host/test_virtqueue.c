@@ -58,6 +58,12 @@ static struct virtqueue vq;
 static unsigned char *arena;
 static size_t arena_len;
 
+/* The simulated device's place in the rings. */
+static uint16_t dev_avail;	/* next avail entry the device reads */
+static uint16_t dev_used;	/* its used->idx */
+
+static void dev_reset(void) { dev_avail = dev_used = 0; }
+
 static void setup_queue(uint16_t size, bool event_idx)
 {
 	vd = (struct virtio_dev){ .name = "fake", .ops = &fake_ops,
@@ -68,6 +74,15 @@ static void setup_queue(uint16_t size, bool event_idx)
 	arena = aligned_alloc(16, arena_len)	/* both parts are multiples of 16 */;
 	memset(arena, GUARD_BYTE, arena_len);
 	assert_int_equal(virtqueue_init(&vq, &vd, 0, size, arena + GUARD), 0);
+	dev_reset();
+}
+
+/* The next used chain must be token, with len bytes written. */
+static void expect_used(void *token, uint32_t want_len)
+{
+	uint32_t len = ~0u;
+	assert_ptr_equal(virtqueue_get_used(&vq, &len), token);
+	assert_int_equal(len, want_len);
 }
 
 static void check_guards_and_free(void)
@@ -80,11 +95,6 @@ static void check_guards_and_free(void)
 }
 
 /* --- the simulated device ------------------------------------------------- */
-static uint16_t dev_avail;	/* next avail entry the device reads */
-static uint16_t dev_used;	/* its used->idx */
-
-static void dev_reset(void) { dev_avail = dev_used = 0; }
-
 /* Take the next available chain: its head and its device-writable bytes. */
 static bool dev_pop(uint16_t *head, uint32_t *in_len)
 {
@@ -135,7 +145,6 @@ static struct virtq_buf buf(uint32_t len) { return (struct virtq_buf){ 0x1000, l
 static void test_round_trip(void **state)
 {
 	setup_queue(8, false);
-	dev_reset();
 	struct virtq_buf a[2] = { buf(10), buf(100) };
 	struct virtq_buf b[3] = { buf(20), buf(30), buf(40) };
 	assert_int_equal(virtqueue_add(&vq, a, 1, 1, &tokens[0]), 0);
@@ -153,14 +162,10 @@ static void test_round_trip(void **state)
 	assert_false(virtqueue_has_used(&vq));
 	assert_int_equal(dev_use_all(), 3);
 	assert_true(virtqueue_has_used(&vq));
-	uint32_t len = 0;
-	assert_ptr_equal(virtqueue_get_used(&vq, &len), &tokens[0]);
-	assert_int_equal(len, 100);
-	assert_ptr_equal(virtqueue_get_used(&vq, &len), &tokens[1]);
-	assert_int_equal(len, 90);
-	assert_ptr_equal(virtqueue_get_used(&vq, &len), &tokens[2]);
-	assert_int_equal(len, 0);
-	assert_null(virtqueue_get_used(&vq, &len));
+	expect_used(&tokens[0], 100);
+	expect_used(&tokens[1], 90);
+	expect_used(&tokens[2], 0);
+	assert_null(virtqueue_get_used(&vq, NULL));
 	assert_int_equal(virtqueue_num_free(&vq), 8);
 	assert_null(fail_why);
 	check_guards_and_free();
@@ -169,7 +174,6 @@ static void test_round_trip(void **state)
 static void test_full_and_bad_args(void **state)
 {
 	setup_queue(4, false);
-	dev_reset();
 	struct virtq_buf b[5] = { buf(1), buf(1), buf(1), buf(1), buf(1) };
 	assert_int_equal(virtqueue_add(&vq, b, 1, 0, NULL), -EINVAL);
 	assert_int_equal(virtqueue_add(&vq, b, 0, 0, &tokens[0]), -EINVAL);
@@ -190,7 +194,6 @@ static void test_full_and_bad_args(void **state)
 static void test_wrap_and_reorder(void **state)
 {
 	setup_queue(8, false);
-	dev_reset();
 	for (unsigned i = 0; i < 70000; i++) {
 		struct virtq_buf b[3] = { buf(1), buf(2), buf(3) };
 		unsigned n1 = 1 + i % 3, n2 = 1 + (i + 1) % 2;
@@ -202,11 +205,8 @@ static void test_wrap_and_reorder(void **state)
 		assert_true(dev_pop(&h2, &l2));
 		dev_push(h2, l2);	/* second finishes first */
 		dev_push(h1, l1);
-		uint32_t len;
-		assert_ptr_equal(virtqueue_get_used(&vq, &len), &tokens[1]);
-		assert_int_equal(len, 0);
-		assert_ptr_equal(virtqueue_get_used(&vq, &len), &tokens[0]);
-		assert_int_equal(len, n1 == 1 ? 1 : n1 == 2 ? 3 : 6);
+		expect_used(&tokens[1], 0);
+		expect_used(&tokens[0], n1 == 1 ? 1 : n1 == 2 ? 3 : 6);
 		assert_int_equal(virtqueue_num_free(&vq), 8);
 	}
 	assert_null(fail_why);
@@ -216,7 +216,6 @@ static void test_wrap_and_reorder(void **state)
 static void test_no_notify_flag(void **state)
 {
 	setup_queue(8, false);
-	dev_reset();
 	struct virtq_buf b = buf(4);
 	vq.used->flags = VIRTQ_USED_F_NO_NOTIFY;	/* the device is polling */
 	assert_int_equal(virtqueue_add(&vq, &b, 1, 0, &tokens[0]), 0);
@@ -240,7 +239,6 @@ static void test_no_notify_flag(void **state)
 static void test_event_idx_notify(void **state)
 {
 	setup_queue(16, true);
-	dev_reset();
 	assert_true(vq.event_idx);
 	struct virtq_buf b = buf(4);
 	uint16_t *avail_event = (uint16_t *)&vq.used->ring[vq.size];
@@ -264,7 +262,6 @@ static void test_event_idx_notify(void **state)
 static void test_event_idx_interrupts(void **state)
 {
 	setup_queue(16, true);
-	dev_reset();
 	struct virtq_buf b = buf(4);
 	for (int i = 0; i < 6; i++)
 		assert_int_equal(virtqueue_add(&vq, &b, 0, 1, &tokens[i]), 0);
@@ -306,7 +303,6 @@ static void expect_broken(const char *why)
 
 static void fill_two(void)
 {
-	dev_reset();
 	struct virtq_buf b[2] = { buf(8), buf(64) };
 	assert_int_equal(virtqueue_add(&vq, b, 1, 1, &tokens[0]), 0);
 	assert_int_equal(virtqueue_add(&vq, b, 1, 1, &tokens[1]), 0);
