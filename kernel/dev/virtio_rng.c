@@ -56,6 +56,10 @@ static int vrng_request(struct vrng *r, size_t want)
 			return (int)len;
 		if (r->q.broken || r->vd->failed)
 			return -EIO;	/* the queue caught the device lying */
+		/* Ask for the interrupt (with EVENT_IDX: at the next used
+		 * entry); if it was already used meanwhile, take it now. */
+		if (virtqueue_enable_cb(&r->q))
+			continue;
 		if (sem_wait_until(&r->done, deadline) == -ETIMEDOUT && !virtqueue_has_used(&r->q)) {
 			/* Our buffer stays with the device: it can never be reused. */
 			virtio_fail(r->vd, "virtio-rng: no answer within 2 s");
@@ -117,7 +121,6 @@ static int vrng_probe(struct virtio_dev *vd)
 		virtio_fail(vd, "virtio-rng: queue or interrupt setup failed");
 		return err;
 	}
-	virtqueue_enable_cb(&r->q);
 	vd->ops->set_status(vd, vd->ops->get_status(vd) | VIRTIO_STATUS_DRIVER_OK);
 	vd->driver_data = r;
 	__atomic_store_n(&rng, r, __ATOMIC_RELEASE);
