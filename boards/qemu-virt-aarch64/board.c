@@ -14,6 +14,7 @@
 #include <kernel/dev/pci_fdt.h>
 #include <kernel/dev/pl011.h>
 #include <kernel/dev/virtio_pci.h>
+#include <kernel/dev/virtio_mmio.h>
 #include <kernel/fdt.h>
 #include <string.h>
 
@@ -117,12 +118,14 @@ noreturn void board_poweroff(int status)
 	arch_halt();		/* no semihosting: stop here */
 }
 
-/* PCI: the ECAM host from the tree. No firmware ran before us, so every
- * BAR is assigned here; INTx lines through the host's interrupt-map to
- * GIC SPIs (MSIs would need the GICv3 ITS, which the port does not drive). */
+/* Devices beyond the console: PCI (the ECAM host from the tree; no
+ * firmware ran before us, so every BAR is assigned here, and INTx lines
+ * go through the host's interrupt-map to GIC SPIs: MSIs would need the
+ * GICv3 ITS, which the port does not drive), then the virtio-mmio slots. */
 void board_devices_init(void)
 {
 	if (pci_fdt_init(arch_fdt(), gic_spec) > 0)
 		pci_enumerate();
 	virtio_pci_init();
+	virtio_mmio_scan(arch_fdt(), gic_intid);
 }
