@@ -316,3 +316,17 @@ int arch_mmu_protect(uintptr_t va, size_t size, unsigned prot)
 	spin_unlock(&mmu_lock);
 	return err;
 }
+
+/* Everything below VA_LIMIT that is not RAM is mapped as device memory
+ * from boot on (a64_mmu_init_boot()), so there is nothing to add: only
+ * check the range is one of those. */
+int arch_mmu_map_device(uint64_t pa, uint64_t size)
+{
+	uint64_t end = pa + size;
+	if (!size || end < pa || end > VA_LIMIT)
+		return -EINVAL;
+	for (unsigned i = 0; i < nram; i++)
+		if (pa < ram[i].end && ram[i].base < end)
+			return -EINVAL;
+	return 0;
+}

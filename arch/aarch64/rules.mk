@@ -21,6 +21,7 @@ ARCH_SRCS := \
 	arch/aarch64/gic.c \
 	arch/aarch64/gicv2.c \
 	arch/aarch64/gicv3.c \
+	arch/aarch64/msi.c \
 	arch/aarch64/timer.c \
 	arch/aarch64/switch.S \
 	arch/aarch64/context.c

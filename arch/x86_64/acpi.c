@@ -157,3 +157,21 @@ int x86_acpi_s5(uint16_t *port, uint16_t *value)
 	*value = (uint16_t)((dsdt ? s5_sleep_type((const void *)dsdt, dlen) : 0) << 10 | SLP_EN);
 	return 0;
 }
+
+/* MCFG: the header, 8 reserved bytes, then 16-byte allocation entries. */
+#define MCFG_ENTRIES	44
+#define MCFG_ENTRY_SIZE	16
+
+int x86_acpi_mcfg(unsigned index, struct x86_mcfg_entry *out)
+{
+	size_t len;
+	const uint8_t *t = x86_acpi_find("MCFG", &len);
+	if (!t || len < MCFG_ENTRIES || index >= (len - MCFG_ENTRIES) / MCFG_ENTRY_SIZE)
+		return -1;
+	const uint8_t *e = t + MCFG_ENTRIES + index * MCFG_ENTRY_SIZE;
+	out->base = rd32(e) | (uint64_t)rd32(e + 4) << 32;
+	out->segment = (uint16_t)(e[8] | e[9] << 8);
+	out->bus_start = e[10];
+	out->bus_end = e[11];
+	return out->bus_end >= out->bus_start && out->base ? 0 : -1;
+}

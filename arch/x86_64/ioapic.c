@@ -7,7 +7,8 @@
  * at one CPU (physical destination mode, fixed delivery). Trigger mode and
  * polarity come from the MADT's interrupt source overrides; without one,
  * GSIs 0-15 are ISA (edge, active high) and the rest PCI (level, active
- * low). The DSDT's _PRT is not read.
+ * low). The DSDT's _PRT is not read. Numbers above the IOAPICs' are MSI
+ * vectors (msi.c).
  */
 #include <arch/irq.h>
 #include <arch/mmio.h>
@@ -79,6 +80,15 @@ void x86_ioapic_init(void)
 	}
 }
 
+unsigned x86_ioapic_gsi_end(void)
+{
+	unsigned end = ISA_IRQS;
+	for (unsigned i = 0; i < nioapics; i++)
+		if (ioapics[i].gsi_base + ioapics[i].entries > end)
+			end = ioapics[i].gsi_base + ioapics[i].entries;
+	return end;
+}
+
 /* The IOAPIC serving gsi, and the entry's number there; NULL if none. */
 static struct ioapic *ioapic_of(unsigned gsi, unsigned *entry)
 {
@@ -128,6 +138,8 @@ static uint32_t redir_mode(unsigned gsi)
 
 int arch_irq_route(unsigned irq, struct cpu *target)
 {
+	if (x86_msi_owns(irq))
+		return x86_msi_route(irq, target);
 	unsigned entry;
 	struct ioapic *io = ioapic_of(irq, &entry);
 	if (!io || irq >= X86_VEC_IRQ_COUNT || !target || target->hwid > 0xfe)

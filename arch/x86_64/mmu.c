@@ -229,3 +229,43 @@ int arch_mmu_protect(uintptr_t va, size_t size, unsigned prot)
 	spin_unlock(&mmu_lock);
 	return stale < 0 ? stale : 0;
 }
+
+/* Overlaps RAM or firmware tables (mapped write-back)? */
+static bool overlaps_memory(uint64_t base, uint64_t end)
+{
+	unsigned n;
+	const struct x86_mem_region *r = x86_memmap(&n);
+	for (unsigned i = 0; i < n; i++)
+		if (r[i].type != X86_MEM_RESERVED && r[i].base < end && base < r[i].base + r[i].size)
+			return true;
+	return false;
+}
+
+/* Below map_top everything that is not RAM is already uncached (the PCI
+ * hole, where firmware puts ECAM and most BARs). Above it (64-bit BARs),
+ * each missing GiB gets a page directory of uncached 2 MiB pages; making
+ * entries present needs no TLB flush. */
+int arch_mmu_map_device(uint64_t pa, uint64_t size)
+{
+	uint64_t end = pa + size;
+	/* 2 MiB pages: a device sharing one with RAM would be mapped cached. */
+	if (!size || end < pa || end > MAP_MAX ||
+	    overlaps_memory(pa & ~(SIZE_2M - 1), (end + SIZE_2M - 1) & ~(SIZE_2M - 1)))
+		return -EINVAL;
+	int err = 0;
+	spin_lock(&mmu_lock);
+	for (uint64_t g = pa / SIZE_1G; g < (end + SIZE_1G - 1) / SIZE_1G && !err; g++) {
+		if (pdpt[g] & PTE_P)
+			continue;
+		uint64_t *pd = table_alloc();
+		if (!pd) {
+			err = -ENOMEM;
+			break;
+		}
+		for (unsigned i = 0; i < 512; i++)
+			pd[i] = (g * SIZE_1G + i * SIZE_2M) | PTE_P | PTE_W | PTE_PS | PTE_NX | PTE_CACHE;
+		__atomic_store_n(&pdpt[g], (uintptr_t)pd | PTE_P | PTE_W, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&mmu_lock);
+	return err;
+}

@@ -28,6 +28,7 @@ ARCH_SRCS := \
 	arch/x86_64/madt.c \
 	arch/x86_64/lapic.c \
 	arch/x86_64/ioapic.c \
+	arch/x86_64/msi.c \
 	arch/x86_64/timer.c \
 	arch/x86_64/smp.c \
 	arch/x86_64/tsc.c

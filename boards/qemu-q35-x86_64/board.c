@@ -1,14 +1,17 @@
 /*
- * QEMU q35: COM1 as the console, and power-off.
+ * QEMU q35: COM1 as the console, power-off, and PCI (virtio).
  *
  *   qemu-system-x86_64 -M q35 -cpu qemu64 -smp 4 -m 512M -nographic \
- *     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel threadbare.elf
+ *     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel threadbare.elf \
+ *     -netdev user,id=net0 -device virtio-net-pci,netdev=net0 -device virtio-rng-pci
  */
 #include <arch/cpu.h>
 #include <arch/x86/acpi.h>
 #include <arch/x86/insn.h>
 #include <kernel/board.h>
 #include <kernel/console.h>
+#include <kernel/dev/pci.h>
+#include <kernel/dev/virtio_pci.h>
 #include <kernel/dev/uart16550.h>
 #include <kernel/log.h>
 
@@ -77,7 +80,37 @@ noreturn void board_poweroff(int status)
 	arch_halt();
 }
 
-/* Devices beyond the console: none yet. */
+/*
+ * PCI: the ECAM region comes from ACPI's MCFG; SeaBIOS has assigned the
+ * BARs and bridge windows, which stay. The windows below are q35's PCI
+ * holes as QEMU and SeaBIOS lay them out (the DSDT's _CRS says the same,
+ * but that is AML, which we do not run); they are only used for a BAR
+ * firmware left unassigned. q35 wires INTx through the chipset's PIRQ
+ * links, which only the DSDT's _PRT describes: no INTx here, devices
+ * interrupt by MSI-X.
+ */
+#define Q35_IO_BASE	0xc000
+#define Q35_IO_SIZE	0x4000
+#define Q35_MEM_BASE	0xc0000000u	/* just above the 256 MiB ECAM at 0xb0000000 */
+#define Q35_MEM_SIZE	0x3ec00000u	/* up to the IOAPIC at 0xfec00000 */
+
+static struct pci_host q35_pci;
+
 void board_devices_init(void)
 {
+	struct x86_mcfg_entry m;
+	if (x86_acpi_mcfg(0, &m) != 0) {
+		kprintf("board: no ACPI MCFG; no PCI\n");
+		return;
+	}
+	q35_pci = (struct pci_host){
+		.ecam = (uintptr_t)m.base,
+		.bus_start = m.bus_start,
+		.bus_end = m.bus_end,
+		.win[PCI_WIN_IO] = { Q35_IO_BASE, Q35_IO_BASE, Q35_IO_SIZE, 0 },
+		.win[PCI_WIN_MEM] = { Q35_MEM_BASE, Q35_MEM_BASE, Q35_MEM_SIZE, 0 },
+	};
+	if (pci_host_add(&q35_pci) == 0)
+		pci_enumerate();
+	virtio_pci_init();
 }

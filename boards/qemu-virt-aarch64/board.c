@@ -11,7 +11,10 @@
 #include <arch/cpu.h>
 #include <kernel/board.h>
 #include <kernel/console.h>
+#include <kernel/dev/pci_fdt.h>
 #include <kernel/dev/pl011.h>
+#include <kernel/dev/virtio_pci.h>
+#include <kernel/dev/virtio_mmio.h>
 #include <kernel/fdt.h>
 #include <string.h>
 
@@ -34,16 +37,24 @@ static struct console_ops uart_console = {
 };
 
 /* The GIC binding's three interrupt cells are (type, number, flags): type 0
- * is an SPI (INTID 32 + number), type 1 a PPI (INTID 16 + number). */
+ * is an SPI (INTID 32 + number), type 1 a PPI (INTID 16 + number). Also
+ * how PCI reads the host bridge's interrupt-map entries. */
+static int gic_spec(const void *fdt, int ctrl, const uint32_t *cells, int ncells)
+{
+	if (ncells < 3)
+		return -1;
+	uint32_t type = (uint32_t)fdt_read_cells(&cells[0], 1);
+	uint32_t number = (uint32_t)fdt_read_cells(&cells[1], 1);
+	return type == 0 ? 32 + (int)number : type == 1 ? 16 + (int)number : -1;
+}
+
 static int gic_intid(const void *fdt, int node)
 {
 	int len;
 	const uint32_t *cells = fdt_prop(fdt, node, "interrupts", &len);
 	if (!cells || len < 12)
 		return -1;
-	uint32_t type = (uint32_t)fdt_read_cells(&cells[0], 1);
-	uint32_t number = (uint32_t)fdt_read_cells(&cells[1], 1);
-	return type == 0 ? 32 + (int)number : type == 1 ? 16 + (int)number : -1;
+	return gic_spec(fdt, -1, cells, 3);
 }
 
 /* /chosen stdout-path ("/pl011@9000000:115200n8" or an alias name), or
@@ -107,7 +118,14 @@ noreturn void board_poweroff(int status)
 	arch_halt();		/* no semihosting: stop here */
 }
 
-/* Devices beyond the console: none yet. */
+/* Devices beyond the console: PCI (the ECAM host from the tree; no
+ * firmware ran before us, so every BAR is assigned here, and INTx lines
+ * go through the host's interrupt-map to GIC SPIs: MSIs would need the
+ * GICv3 ITS, which the port does not drive), then the virtio-mmio slots. */
 void board_devices_init(void)
 {
+	if (pci_fdt_init(arch_fdt(), gic_spec) > 0)
+		pci_enumerate();
+	virtio_pci_init();
+	virtio_mmio_scan(arch_fdt(), gic_intid);
 }

@@ -13,4 +13,5 @@ TARGET_TEST_SRCS := \
 	tests/target/dump_test.c \
 	tests/target/coro_test.c \
 	tests/target/gil_test.c \
-	tests/target/loop_test.c
+	tests/target/loop_test.c \
+	tests/target/virtio_test.c

@@ -27,3 +27,10 @@ enum mmu_prot {
  * returns. Returns 0 or a negative errno (-EINVAL for a range that is empty,
  * unaligned or outside RAM; -ENOMEM when no page table page is left). */
 int arch_mmu_protect(uintptr_t va, size_t size, unsigned prot);
+
+/* Thread context, not from interrupt handlers: make [pa, pa + size) (a
+ * device's registers: a PCI ECAM or BAR) reachable through the identity
+ * map, uncached device memory, never executable. Ranges the map already
+ * covers as device memory need nothing. 0, or -EINVAL (empty, wraps, RAM,
+ * or past what the port can map) or -ENOMEM (no page-table page left). */
+int arch_mmu_map_device(uint64_t pa, uint64_t size);

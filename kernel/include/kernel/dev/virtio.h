@@ -70,7 +70,25 @@ struct virtio_dev {
 	void *transport;		/* the transport's own state */
 	uint64_t features;		/* negotiated */
 	void *driver_data;
+	bool failed;			/* virtio_fail() was called: hands off */
 };
+
+/*
+ * A driver for one device id, registered with VIRTIO_DRIVER() (a linker
+ * table, like APP()). probe runs in thread context at boot, once per
+ * device; it does its own virtio_negotiate() and queue setup and returns 0
+ * or -errno (the device is then reported and left reset or failed).
+ */
+struct virtio_driver {
+	const char *name;
+	uint16_t device_id;
+	int (*probe)(struct virtio_dev *vd);
+};
+
+#define VIRTIO_DRIVER(drvname, id, fn)                                        \
+	static const struct virtio_driver virtio_driver_##fn                   \
+		__attribute__((used, section(".virtio_drivers"), aligned(8))) = { \
+			.name = (drvname), .device_id = (id), .probe = (fn) }
 
 /* Thread context, boot: hand vd to the driver for vd->device_id. 0, or
  * -ENODEV when no driver takes it (reported, left reset). */
@@ -83,5 +101,6 @@ int virtio_probe(struct virtio_dev *vd);
  * is not modern or refused the features; status set to FAILED).
  */
 int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted);
-/* Mark vd broken: reported once with why, status FAILED, never touched again. */
+/* Any context: mark vd broken: reported once with why, status FAILED,
+ * vd->failed set so its driver never touches it again. */
 void virtio_fail(struct virtio_dev *vd, const char *why);

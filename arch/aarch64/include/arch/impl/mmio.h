@@ -20,6 +20,13 @@ static inline uint8_t mmio_read8(uintptr_t addr)
 	return (uint8_t)v;
 }
 
+static inline uint16_t mmio_read16(uintptr_t addr)
+{
+	uint32_t v;
+	__asm__ volatile("ldrh %w0, [%1]\n\tdmb oshld" : "=r"(v) : "r"(addr) : "memory");
+	return (uint16_t)v;
+}
+
 static inline uint32_t mmio_read32(uintptr_t addr)
 {
 	uint32_t v;
@@ -30,6 +37,11 @@ static inline uint32_t mmio_read32(uintptr_t addr)
 static inline void mmio_write8(uintptr_t addr, uint8_t v)
 {
 	__asm__ volatile("dmb oshst\n\tstrb %w0, [%1]" : : "r"((uint32_t)v), "r"(addr) : "memory");
+}
+
+static inline void mmio_write16(uintptr_t addr, uint16_t v)
+{
+	__asm__ volatile("dmb oshst\n\tstrh %w0, [%1]" : : "r"((uint32_t)v), "r"(addr) : "memory");
 }
 
 static inline void mmio_write32(uintptr_t addr, uint32_t v)

@@ -17,6 +17,13 @@ static inline uint8_t mmio_read8(uintptr_t addr)
 	return v;
 }
 
+static inline uint16_t mmio_read16(uintptr_t addr)
+{
+	uint16_t v = *(volatile uint16_t *)addr;
+	__asm__ volatile("" : : : "memory");
+	return v;
+}
+
 static inline uint32_t mmio_read32(uintptr_t addr)
 {
 	uint32_t v = *(volatile uint32_t *)addr;
@@ -28,6 +35,12 @@ static inline void mmio_write8(uintptr_t addr, uint8_t v)
 {
 	__asm__ volatile("" : : : "memory");
 	*(volatile uint8_t *)addr = v;
+}
+
+static inline void mmio_write16(uintptr_t addr, uint16_t v)
+{
+	__asm__ volatile("" : : : "memory");
+	*(volatile uint16_t *)addr = v;
 }
 
 static inline void mmio_write32(uintptr_t addr, uint32_t v)

@@ -37,3 +37,15 @@ const struct x86_madt_info *x86_madt(void);
  * arch/irq.h) that ISA IRQ isa_irq arrives on, through the MADT's interrupt
  * source overrides; without one, the same number. */
 unsigned x86_isa_irq_to_gsi(unsigned isa_irq);
+
+/* One PCI Express ECAM region from the MCFG table (PCI Firmware 3.2,
+ * section 4.1.2): configuration space of buses bus_start..bus_end of
+ * segment `segment` at base (bus bus_start's first byte). */
+struct x86_mcfg_entry {
+	uint64_t base;
+	uint16_t segment;
+	uint8_t bus_start, bus_end;
+};
+/* Any context after arch_early_init(): the index-th MCFG entry. 0, or -1
+ * when there is no MCFG or no such entry. */
+int x86_acpi_mcfg(unsigned index, struct x86_mcfg_entry *out);

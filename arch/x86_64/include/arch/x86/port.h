@@ -63,6 +63,11 @@ void x86_timer_init_cpu(void);		/* each CPU, after x86_lapic_enable() */
 /* ioapic.c */
 void x86_pic_disable(void);
 void x86_ioapic_init(void);		/* boot CPU: find the IOAPICs, mask every entry */
+unsigned x86_ioapic_gsi_end(void);	/* one past the highest GSI an IOAPIC serves */
+
+/* msi.c: interrupt numbers from x86_ioapic_gsi_end() up are MSI vectors */
+bool x86_msi_owns(unsigned irq);	/* handed out by arch_msi_alloc() */
+int x86_msi_route(unsigned irq, struct cpu *target);
 
 /* tsc.c */
 void x86_tsc_calibrate(void);
