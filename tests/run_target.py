@@ -37,6 +37,10 @@ DELIBERATE = [
      EXCEPTION_REPORT + [r"stack overflow in coroutine 'guarded-corouti'"]),
 ]
 
+# Manual tests that must pass, each booted alone (they leave a device
+# unusable for the tests after them).
+ALONE = ["virtio_pci_reset_and_features"]
+
 
 class Results:
     def __init__(self):
@@ -152,6 +156,9 @@ def check_board(results, make, board, quick=False):
         return
     for cpus in (2, 8):
         run_suite(results, make, board, cpus, "smp_*", 120)
+    # Tests that take a device from its driver: each in a boot of its own.
+    for name in ALONE:
+        run_suite(results, make, board, 2, name, 120)
     for variant in board_variants(make, board):
         extra = dict(kv.split("=", 1) for kv in variant.split())
         run_suite(results, make, board, 4, None, 300, extra, label=" " + variant.strip())

@@ -233,8 +233,14 @@ static void vp_interrupt(void *arg)
 static int vp_irq_attach(struct virtio_dev *vd, virtio_irq_fn *fn, void *arg, struct cpu *target)
 {
 	struct vpci *vp = vp_of(vd);
-	if (vp->fn)
-		return -EBUSY;
+	if (vp->fn) {
+		/* Attached already (a new owner after a reset, with the
+		 * device quiet): the line stays, the handler changes. */
+		__atomic_store_n(&vp->fn, NULL, __ATOMIC_RELEASE);
+		vp->fn_arg = arg;
+		__atomic_store_n(&vp->fn, fn, __ATOMIC_RELEASE);
+		return 0;
+	}
 	vp->fn_arg = arg;
 	__atomic_store_n(&vp->fn, fn, __ATOMIC_RELEASE);
 	int r = pci_irq_attach(vp->pci, 0, vp_interrupt, vp, target);

@@ -15,3 +15,5 @@ TARGET_TEST_SRCS := \
 	tests/target/gil_test.c \
 	tests/target/loop_test.c \
 	tests/target/virtio_test.c
+# PCI and the virtio PCI transport.
+TARGET_TEST_SRCS += tests/target/pci_test.c
