@@ -112,6 +112,17 @@ $(BIN): $(ELF)
 FORCE:
 
 # --- running -----------------------------------------------------------------
+# QEMU user networking. Host forwards only when asked (NET_FWD, a comma-
+# separated list of QEMU hostfwd= rules): boots that do not serve anything
+# must not fight over host ports. `make run` forwards HTTP_PORT to the
+# guest's port 80.
+comma := ,
+HTTP_PORT ?= 8080
+NET_FWD ?=
+space := $() $()
+NET_FWDS = $(subst $(space),$(comma),$(strip $(RUN_FWD) $(subst $(comma),$(space),$(NET_FWD))))
+NETDEV_USER = user,id=net0$(if $(NET_FWDS),$(comma)$(NET_FWDS))
+run: RUN_FWD = hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80
 QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(CPUS) -m $(MEMORY) -nographic -no-reboot $(QEMU_BOOT) $(QEMU_NET) \
   $(if $(strip $(APP) $(APPEND)),-append "$(strip $(if $(APP),app=$(APP)) $(APPEND))")
 

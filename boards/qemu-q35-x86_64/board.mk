@@ -14,7 +14,6 @@ QEMU_MACHINE := -M q35 -cpu $(CPU) -device isa-debug-exit,iobase=0xf4,iosize=0x0
 QEMU_BOOT = -kernel $(ELF)
 BOARD_SRCS := boards/qemu-q35-x86_64/board.c
 
-# The network: a virtio-net PCI NIC on QEMU's user networking (host port
-# 8080 forwarded to the guest's 80) and a virtio-rng PCI device.
-NET_FWD ?= hostfwd=tcp:127.0.0.1:8080-:80
-QEMU_NET = -netdev user,id=net0,$(NET_FWD) -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56 -device virtio-rng-pci
+# The network: a virtio-net PCI NIC on QEMU's user networking (NETDEV_USER,
+# from the Makefile) and a virtio-rng PCI device.
+QEMU_NET = -netdev $(NETDEV_USER) -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56 -device virtio-rng-pci

@@ -268,7 +268,6 @@ static intptr_t copy_stats(void *arg)
 	s->tcp_chkerr = lwip_stats.tcp.chkerr;
 	s->tcp_lenerr = lwip_stats.tcp.lenerr;
 	s->tcp_proterr = lwip_stats.tcp.proterr;
-	s->tcp_rexmit = lwip_stats.tcp.rexmit;
 	s->mem_err = lwip_stats.mem.err;
 	for (int i = 0; i < MEMP_MAX; i++)
 		s->mem_err += lwip_stats.memp[i]->err;
@@ -314,11 +313,11 @@ void net_dump(void)
 		(unsigned long long)s.udp_drop, (unsigned long long)s.udp_chkerr,
 		(unsigned long long)s.udp_lenerr, (unsigned long long)s.udp_proterr,
 		(unsigned long long)s.sock_udp_rx_dropped);
-	kprintf("  tcp rx %llu tx %llu drop %llu (checksum %llu, length %llu, protocol %llu), retransmits %llu, refused on full backlog %llu\n",
+	kprintf("  tcp rx %llu tx %llu drop %llu (checksum %llu, length %llu, protocol %llu), refused on full backlog %llu\n",
 		(unsigned long long)s.tcp_rx, (unsigned long long)s.tcp_tx,
 		(unsigned long long)s.tcp_drop, (unsigned long long)s.tcp_chkerr,
 		(unsigned long long)s.tcp_lenerr, (unsigned long long)s.tcp_proterr,
-		(unsigned long long)s.tcp_rexmit, (unsigned long long)s.sock_accept_dropped);
+		(unsigned long long)s.sock_accept_dropped);
 	kprintf("  icmp rx %llu drop %llu; link drop %llu, arp drop %llu; lwip memory errors %llu\n",
 		(unsigned long long)s.icmp_rx, (unsigned long long)s.icmp_drop,
 		(unsigned long long)s.link_drop, (unsigned long long)s.etharp_drop,

@@ -9,6 +9,7 @@
 #include <lwip/netif.h>
 #include <loop/future.h>
 #include <loop/loop.h>
+#include <loop/sync.h>
 #include <net/net.h>
 
 struct net_if {

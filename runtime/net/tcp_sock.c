@@ -8,6 +8,7 @@
 #include "sock_internal.h"
 #include <errno.h>
 #include <lwip/tcp.h>
+#include <lwip/udp.h>
 #include <stdlib.h>
 
 #define ACCEPT_BACKLOG_MAX 256

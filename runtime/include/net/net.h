@@ -68,7 +68,7 @@ struct net_stats {
 	uint64_t ip_drop, ip_chkerr, ip_lenerr, ip_proterr, ip_opterr, ip_err;
 	uint64_t icmp_rx, icmp_drop;
 	uint64_t udp_rx, udp_tx, udp_drop, udp_chkerr, udp_lenerr, udp_proterr;
-	uint64_t tcp_rx, tcp_tx, tcp_drop, tcp_chkerr, tcp_lenerr, tcp_proterr, tcp_rexmit;
+	uint64_t tcp_rx, tcp_tx, tcp_drop, tcp_chkerr, tcp_lenerr, tcp_proterr;
 	uint64_t mem_err;		/* lwIP heap and pool allocation failures */
 	uint64_t sock_udp_rx_dropped;	/* datagrams dropped on full socket queues */
 	uint64_t sock_accept_dropped;	/* connections refused on full accept queues */

@@ -6,8 +6,15 @@
  */
 #pragma once
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/types.h>
+
+/* newlib has ssize_t but no SSIZE_MAX: say so, or lwIP defines its own. */
+#ifndef SSIZE_MAX
+#define SSIZE_MAX LONG_MAX
+#endif
 
 #define LWIP_ERRNO_STDINCLUDE 1	/* newlib's errno values, as the sockets return */
 
