@@ -48,6 +48,7 @@ include kernel/dev/rules.mk
 include runtime/libc/rules.mk
 include runtime/coro/rules.mk
 include runtime/gil/rules.mk
+include runtime/shell/rules.mk
 include apps/rules.mk
 include tests/target/rules.mk
 
@@ -70,7 +71,7 @@ LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=40
   -Wl,--fatal-warnings -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
   -T $(LINKER_SCRIPT) -Wl,--defsym=KERNEL_BASE=$(KERNEL_BASE) -Wl,-Map=$(OUT)/threadbare.map
 
-SRCS := $(ARCH_SRCS) $(BOARD_SRCS) $(KERNEL_SRCS) $(DEV_SRCS) $(LIBC_SRCS) $(CORO_SRCS) $(GIL_SRCS) \
+SRCS := $(ARCH_SRCS) $(BOARD_SRCS) $(KERNEL_SRCS) $(DEV_SRCS) $(LIBC_SRCS) $(CORO_SRCS) $(GIL_SRCS) $(SHELL_SRCS) \
   $(APP_SRCS) $(TARGET_TEST_SRCS)
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(basename $(SRCS)))
 

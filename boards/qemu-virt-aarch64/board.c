@@ -107,6 +107,12 @@ noreturn void board_poweroff(int status)
 	arch_halt();		/* no semihosting: stop here */
 }
 
+noreturn void board_reboot(void)
+{
+	a64_psci_system_reset();
+	board_poweroff(0);	/* no PSCI reset: off is the nearest thing */
+}
+
 /* Devices beyond the console: none yet. */
 void board_devices_init(void)
 {
