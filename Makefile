@@ -5,6 +5,7 @@
 #   make check                    run the in-image test suites on one board
 #   make test                     host tests, then `make check` on every QEMU board
 #   make debug                    QEMU waiting for gdb-multiarch, plus a gdb script
+#   make trace APP=...            run an app with the scheduling trace: build/<board>/trace.{json,png}
 #   make deps                     install everything a fresh Debian/Ubuntu machine needs
 
 BOARD ?= qemu-virt-aarch64
@@ -76,7 +77,7 @@ SRCS := $(ARCH_SRCS) $(BOARD_SRCS) $(KERNEL_SRCS) $(DEV_SRCS) $(LIBC_SRCS) $(COR
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(basename $(SRCS)))
 
 .DEFAULT_GOAL := all
-.PHONY: all run check test bench debug deps host-test clean compile_commands.json qemu-cmd print-variants print-newlib print-size
+.PHONY: all run check test bench debug trace deps host-test clean compile_commands.json qemu-cmd print-variants print-newlib print-size
 
 all: $(ELF) $(BIN)
 
@@ -131,6 +132,11 @@ test:
 
 deps:
 	tools/deps.sh
+
+# The app with the scheduling trace on, drawn (see tools/trace.py).
+trace: all
+	python3 tools/trace.py --board $(BOARD) --cpus $(CPUS) --app $(or $(APP),$(DEFAULT_APP)) \
+	  --append "$(APPEND)" --timeout $(TIMEOUT) --make "$(MAKE) --no-print-directory"
 
 # Deterministic figures under QEMU -icount (see tools/bench.py).
 bench: all
