@@ -111,8 +111,10 @@ FORCE:
 QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(CPUS) -m $(MEMORY) -nographic -no-reboot $(QEMU_BOOT) \
   $(if $(strip $(APP) $(APPEND)),-append "$(strip $(if $(APP),app=$(APP)) $(APPEND))")
 
+# Backtraces in a panic report are symbolized on the way (tools/symbolize.py);
+# everything else passes through and the console stays interactive.
 run: all
-	$(QEMU_CMD)
+	python3 tools/symbolize.py --elf $(ELF) -- $(QEMU_CMD)
 
 debug: all
 	@sed 's|@ELF@|$(abspath $(ELF))|' tools/gdbinit.in >$(OUT)/gdbinit

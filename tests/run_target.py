@@ -17,16 +17,20 @@ import sys
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tools"))
+import symbolize  # noqa: E402
 
 # Deliberate failures: (test name, what the console must show).
 EXCEPTION_REPORT = [r"unexpected exception on cpu \d+", r"backtrace:", r"panic on cpu \d+"]
 PANIC_REPORT = [r"panic on cpu \d+ \(thread '[^']*'\): ", r"backtrace:"]
 DELIBERATE = [
     ("fault_trap", EXCEPTION_REPORT),
-    ("fault_unmapped_page", EXCEPTION_REPORT),
+    ("fault_unmapped_page", EXCEPTION_REPORT +
+     [r"#0 0x[0-9a-f]+ in test_fault_unmapped_page at tests/target/fault_test\.c:\d+"]),
     ("fault_readonly_page", EXCEPTION_REPORT),
     ("fault_exec_data", EXCEPTION_REPORT),
-    ("panic_reports", PANIC_REPORT + [r"deliberate panic from the test suite"]),
+    ("panic_reports", PANIC_REPORT + [r"deliberate panic from the test suite",
+                                      r"#0 0x[0-9a-f]+ in test_panic_reports at tests/target/fault_test\.c:\d+"]),
     ("assert_reports", PANIC_REPORT + [r"assertion 'two == 3' failed"]),
     ("spinlock_recursion_panics", PANIC_REPORT + [r"already held by this cpu"]),
     ("thread_stack_overflow_is_caught", EXCEPTION_REPORT + [r"stack overflow in thread 'deep-recursion'"]),
@@ -85,6 +89,8 @@ def boot(make, board, cpus, append, timeout, log_name, extra=None):
         out, _ = proc.communicate()
         code = None
     text = out.decode("utf-8", "replace").replace("\r\n", "\n")
+    if "backtrace:" in text:    # function and file:line beside each address
+        text = symbolize.Symbolizer(os.path.join(TOP, "build", board, "threadbare.elf")).annotate_text(text)
     with open(os.path.join(log_dir, log_name + ".log"), "w") as f:
         f.write(f"# {cmd}\n# exit {code}, {time.monotonic() - start:.1f}s\n{text}")
     return code, text
