@@ -117,7 +117,7 @@ run: all
 	python3 tools/symbolize.py --elf $(ELF) -- $(QEMU_CMD)
 
 debug: all
-	@sed 's|@ELF@|$(abspath $(ELF))|' tools/gdbinit.in >$(OUT)/gdbinit
+	@sed -e 's|@ELF@|$(abspath $(ELF))|' -e 's|@TOP@|$(CURDIR)|' tools/gdbinit.in >$(OUT)/gdbinit
 	@echo "QEMU is waiting for gdb on :1234; in another terminal: gdb-multiarch -x $(OUT)/gdbinit"
 	$(QEMU_CMD) -S -s
 

@@ -119,6 +119,13 @@ int trace_start(unsigned events)
 
 void trace_stop(void) { set_all(false); }
 
+uint64_t trace_recorded(unsigned cpu)
+{
+	struct cpu *c = cpu_get(cpu);
+	struct trace_ring *r = c ? __atomic_load_n(&c->trace, __ATOMIC_ACQUIRE) : NULL;
+	return r ? __atomic_load_n(&r->head, __ATOMIC_RELAXED) : 0;
+}
+
 bool trace_running(void) { return cpu_get(0) && cpu_get(0)->trace_on; }
 
 static uint32_t crc32_update(uint32_t crc, const void *data, size_t len)

@@ -12,4 +12,5 @@ TARGET_TEST_SRCS := \
 	tests/target/irq_test.c \
 	tests/target/dump_test.c \
 	tests/target/coro_test.c \
-	tests/target/gil_test.c
+	tests/target/gil_test.c \
+	tests/target/observe_test.c

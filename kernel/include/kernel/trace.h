@@ -54,6 +54,9 @@ int trace_dump(void);
 /* Boot CPU, after the app ends (app.c): with trace=on on the command line,
  * recording started before the app; dump now. */
 void trace_boot_start(void);
+/* Events recorded on CPU cpu since the last trace_start() (overwritten
+ * ones included). Any context. */
+uint64_t trace_recorded(unsigned cpu);
 void trace_boot_finish(void);
 
 /* Any context: record one event on this CPU (the hooks below call it). */
