@@ -24,10 +24,14 @@ class Console:
         self.reader.start()
 
     def _read(self):
+        carry = b""     # a CR at the end of a read may be half of a CR LF
         while True:
             data = self.proc.stdout.read1(4096)
             if not data:
                 break
+            data, carry = carry + data, b""
+            if data.endswith(b"\r"):
+                data, carry = data[:-1], b"\r"
             with self.lock:
                 self.text += data.decode("utf-8", "replace").replace("\r\n", "\n")
                 self.lock.notify_all()
