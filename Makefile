@@ -5,6 +5,7 @@
 #   make check                    run the in-image test suites on one board
 #   make test                     host tests, then `make check` on every QEMU board
 #   make debug                    QEMU waiting for gdb-multiarch, plus a gdb script
+#   make trace APP=...            run an app with the scheduling trace: build/<board>/trace.{json,png}
 #   make deps                     install everything a fresh Debian/Ubuntu machine needs
 
 BOARD ?= qemu-virt-aarch64
@@ -50,6 +51,7 @@ include runtime/coro/rules.mk
 include runtime/gil/rules.mk
 include runtime/loop/rules.mk
 include runtime/net/rules.mk
+include runtime/shell/rules.mk
 include apps/rules.mk
 include tests/target/rules.mk
 
@@ -73,7 +75,7 @@ LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=40
   -T $(LINKER_SCRIPT) -Wl,--defsym=KERNEL_BASE=$(KERNEL_BASE) -Wl,-Map=$(OUT)/threadbare.map
 
 SRCS := $(ARCH_SRCS) $(BOARD_SRCS) $(KERNEL_SRCS) $(DEV_SRCS) $(LIBC_SRCS) $(CORO_SRCS) $(GIL_SRCS) \
-  $(LOOP_SRCS) $(NET_SRCS) \
+  $(LOOP_SRCS) $(NET_SRCS) $(SHELL_SRCS) \
   $(APP_SRCS) $(TARGET_TEST_SRCS)
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(basename $(SRCS)))
 $(patsubst %,$(OUT)/obj/%.o,$(basename $(NET_SRCS))): CFLAGS += $(NET_CFLAGS)
@@ -81,7 +83,7 @@ $(patsubst %,$(OUT)/obj/%.o,$(basename $(NET_SRCS))): runtime/net/rules.mk
 $(LWIP_OBJS): CFLAGS += $(LWIP_WARNINGS)
 
 .DEFAULT_GOAL := all
-.PHONY: all run check test bench debug deps host-test clean compile_commands.json qemu-cmd print-variants print-newlib print-size
+.PHONY: all run check test bench debug trace deps host-test clean compile_commands.json qemu-cmd print-variants print-newlib print-size
 
 all: $(ELF) $(BIN)
 
@@ -126,11 +128,13 @@ run: RUN_FWD = hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80
 QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(CPUS) -m $(MEMORY) -nographic -no-reboot $(QEMU_BOOT) $(QEMU_NET) \
   $(if $(strip $(APP) $(APPEND)),-append "$(strip $(if $(APP),app=$(APP)) $(APPEND))")
 
+# Backtraces in a panic report are symbolized on the way (tools/symbolize.py);
+# everything else passes through and the console stays interactive.
 run: all
-	$(QEMU_CMD)
+	python3 tools/symbolize.py --elf $(ELF) -- $(QEMU_CMD)
 
 debug: all
-	@sed 's|@ELF@|$(abspath $(ELF))|' tools/gdbinit.in >$(OUT)/gdbinit
+	@sed -e 's|@ELF@|$(abspath $(ELF))|' -e 's|@TOP@|$(CURDIR)|' tools/gdbinit.in >$(OUT)/gdbinit
 	@echo "QEMU is waiting for gdb on :1234; in another terminal: gdb-multiarch -x $(OUT)/gdbinit"
 	$(QEMU_CMD) -S -s
 
@@ -147,6 +151,11 @@ test:
 
 deps:
 	tools/deps.sh
+
+# The app with the scheduling trace on, drawn (see tools/trace.py).
+trace: all
+	python3 tools/trace.py --board $(BOARD) --cpus $(CPUS) --app $(or $(APP),$(DEFAULT_APP)) \
+	  --append "$(APPEND)" --timeout $(TIMEOUT) --make "$(MAKE) --no-print-directory"
 
 # Deterministic figures under QEMU -icount (see tools/bench.py).
 bench: all

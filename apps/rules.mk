@@ -5,5 +5,7 @@ APP_SRCS := \
 	apps/bench/bench.c \
 	apps/bench/coro_bench.c \
 	apps/bench/gil_bench.c \
+	apps/bench/bench_cmd.c \
+	apps/shell/shell_app.c \
 	apps/gil/gil.c \
 	apps/gil/gil_work.c

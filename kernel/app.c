@@ -4,6 +4,7 @@
 #include <kernel/app.h>
 #include <kernel/cmdline.h>
 #include <kernel/log.h>
+#include <kernel/trace.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,9 @@ noreturn void app_run(void)
 			kprintf("  %-12s %s\n", b->name, b->summary);
 		exit(2);
 	}
+	trace_boot_start();	/* trace=on: record the app's run, dump it after */
 	int status = a->main();
 	fflush(stdout);
+	trace_boot_finish();
 	exit(status);
 }

@@ -12,6 +12,7 @@
 #include <kernel/log.h>
 #include <kernel/sched.h>
 #include <kernel/spinlock.h>
+#include <kernel/trace.h>
 
 struct irq_slot {
 	irq_handler *handler;
@@ -28,11 +29,13 @@ void irq_enter(void)
 	struct cpu *c = this_cpu();
 	c->irq_depth++;
 	counts[c->index]++;
+	TRACE_HOOK(c, TRACE_IRQ_ENTER, c->irq_depth, 0, 0);
 }
 
 void irq_exit(void)
 {
 	struct cpu *c = this_cpu();
+	TRACE_HOOK(c, TRACE_IRQ_EXIT, c->irq_depth, 0, 0);
 	if (--c->irq_depth == 0 && c->current && sched_rq(c)->need_resched && !c->spin_depth)
 		sched_switch();
 }

@@ -5,6 +5,7 @@ KERNEL_SRCS := \
 	kernel/spinlock.c \
 	kernel/panic.c \
 	kernel/console.c \
+	kernel/console_input.c \
 	kernel/log.c \
 	kernel/mem.c \
 	kernel/cmdline.c \
@@ -23,7 +24,8 @@ KERNEL_SRCS := \
 	kernel/mutex.c \
 	kernel/sem.c \
 	kernel/condvar.c \
-	kernel/event.c
+	kernel/event.c \
+	kernel/trace.c
 
 # The app `make run` boots when the command line names none.
 DEFAULT_APP ?= hello

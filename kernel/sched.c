@@ -21,6 +21,8 @@
 #include <kernel/sched.h>
 #include <kernel/thread_internal.h>
 #include <kernel/time.h>
+#include <kernel/trace.h>
+#include <stdio.h>
 
 static struct runq_cpu runqs[MAX_CPUS];
 /* Bit n set while CPU n runs its idle thread with nothing queued: lets a
@@ -152,7 +154,9 @@ bool sched_wake(struct thread *t)
 	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		arch_cpu_relax();
 	unsigned long irq = arch_irq_save();
-	push_wake(select_cpu(t), t);
+	struct cpu *target = select_cpu(t);
+	TRACE_HOOK(target, TRACE_WAKE, target->index, t, 0);
+	push_wake(target, t);
 	arch_irq_restore(irq);
 	return true;
 }
@@ -299,6 +303,7 @@ static void switch_locked(struct cpu *c, struct runq_cpu *rq)
 		      next->name);
 	next->state = THREAD_RUNNING;
 	next->on_cpu = true;
+	TRACE_HOOK(c, TRACE_SWITCH, cur->state, cur, next);	/* a block is a switch from BLOCKED */
 	arch_context_switch(&cur->sp, next->sp);
 	finish_switch();
 }
@@ -532,4 +537,18 @@ void sched_init(void)
 		rq->idle = thread_create_idle(c, i == 0 ? idle_entry : NULL);
 	}
 	thread_adopt_boot_context(thread_main(), cpu_get(0));
+}
+
+void thread_cpu_stats(struct cpu *c, struct thread_cpu_stats *out)
+{
+	struct runq_cpu *rq = sched_rq(c);
+	spin_lock(&rq->lock);
+	struct thread *cur = c->current;
+	out->idle_ns = rq->idle_ns;
+	if (cur == rq->idle && c->online)
+		out->idle_ns += time_now() - rq->idle_since;	/* the idle stretch under way */
+	out->ready = rq->q.count;
+	out->running_idle = cur == rq->idle;
+	snprintf(out->current, sizeof out->current, "%s", cur ? cur->name : "-");
+	spin_unlock(&rq->lock);
 }

@@ -18,6 +18,7 @@
 #include <kernel/sched.h>
 #include <kernel/thread_internal.h>
 #include <kernel/time.h>
+#include <kernel/trace.h>
 #include <kernel/wait.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,7 @@ static void record_init(struct thread *t, const char *name, unsigned prio, uint6
 	spin_lock(&all_lock);
 	list_push_back(&all_threads, &t->all_node);
 	spin_unlock(&all_lock);
+	trace_name(TRACE_NAME_THREAD, t, t->name);
 }
 
 /* Beside the record, in the same pages: the join queue and newlib's state. */
@@ -297,6 +299,17 @@ void thread_dump(void)
 			sched_idle_visible(cpu_get(i)) ? ", idle (stealing)" : "");
 	}
 }
+
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg)
+{
+	spin_lock(&all_lock);
+	struct list_node *n;
+	list_for_each(n, &all_threads)
+		fn(list_entry(n, struct thread, all_node), arg);
+	spin_unlock(&all_lock);
+}
+
+const char *thread_state_name(enum thread_state s) { return state_name(s); }
 
 void thread_set_time_slice(uint64_t ns)
 {

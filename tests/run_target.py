@@ -17,16 +17,22 @@ import sys
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tools"))
+import symbolize  # noqa: E402
+sys.path.insert(0, os.path.join(TOP, "tests", "shell"))
+import observe_test  # noqa: E402
 
 # Deliberate failures: (test name, what the console must show).
 EXCEPTION_REPORT = [r"unexpected exception on cpu \d+", r"backtrace:", r"panic on cpu \d+"]
 PANIC_REPORT = [r"panic on cpu \d+ \(thread '[^']*'\): ", r"backtrace:"]
 DELIBERATE = [
     ("fault_trap", EXCEPTION_REPORT),
-    ("fault_unmapped_page", EXCEPTION_REPORT),
+    ("fault_unmapped_page", EXCEPTION_REPORT +
+     [r"#0 0x[0-9a-f]+ in test_fault_unmapped_page at tests/target/fault_test\.c:\d+"]),
     ("fault_readonly_page", EXCEPTION_REPORT),
     ("fault_exec_data", EXCEPTION_REPORT),
-    ("panic_reports", PANIC_REPORT + [r"deliberate panic from the test suite"]),
+    ("panic_reports", PANIC_REPORT + [r"deliberate panic from the test suite",
+                                      r"#0 0x[0-9a-f]+ in test_panic_reports at tests/target/fault_test\.c:\d+"]),
     ("assert_reports", PANIC_REPORT + [r"assertion 'two == 3' failed"]),
     ("spinlock_recursion_panics", PANIC_REPORT + [r"already held by this cpu"]),
     ("thread_stack_overflow_is_caught", EXCEPTION_REPORT + [r"stack overflow in thread 'deep-recursion'"]),
@@ -89,6 +95,8 @@ def boot(make, board, cpus, append, timeout, log_name, extra=None):
         out, _ = proc.communicate()
         code = None
     text = out.decode("utf-8", "replace").replace("\r\n", "\n")
+    if "backtrace:" in text:    # function and file:line beside each address
+        text = symbolize.Symbolizer(os.path.join(TOP, "build", board, "threadbare.elf")).annotate_text(text)
     with open(os.path.join(log_dir, log_name + ".log"), "w") as f:
         f.write(f"# {cmd}\n# exit {code}, {time.monotonic() - start:.1f}s\n{text}")
     return code, text
@@ -163,6 +171,7 @@ def check_board(results, make, board, quick=False):
         extra = dict(kv.split("=", 1) for kv in variant.split())
         run_suite(results, make, board, 4, None, 300, extra, label=" " + variant.strip())
     run_deliberate(results, make, board, 2)
+    observe_test.run(results, make, board)    # shell session, trace JSON, gdb script
 
 
 def main():

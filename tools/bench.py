@@ -85,6 +85,11 @@ def main():
                                                   memory="1G"))
     results["speedup_wall_time"] = speedup_ratios(
         wall_time_run(args.make, args.board, 4, "app=bench bench=speedup"))
+    # The scheduling trace's cost: the same switch figures with it recording
+    # (trace=on; off, as above, each hook is one branch).
+    results["trace_on"] = {f"{k}_traced": v for b in ("yield", "pingpong")
+                           for k, v in guest_benchmarks(args.make, args.board, 4,
+                                                        args=f"bench={b} trace=on").items()}
     results["gil"] = guest_benchmarks(args.make, args.board, 4, app="gil_bench")
     gil_wall = wall_time_run(args.make, args.board, 4, "app=gil_bench bench=gil_speedup")
     results["gil_speedup_wall_time"] = {mode: speedup_ratios(gil_wall, f"gil_speedup_{mode}")
@@ -96,7 +101,8 @@ def main():
         print(f"{'image ' + k + ' (bytes)':<44}{v:>14,}")
     for cpus, n in results["boot_instructions_to_banner"].items():
         print(f"{'instructions, reset to banner, ' + cpus + ' cpus':<44}{n:>14,}")
-    for name, f in list(results["threads"].items()) + list(results["coroutines"].items()):
+    for name, f in (list(results["threads"].items()) + list(results["coroutines"].items()) +
+                    list(results["trace_on"].items())):
         print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
     host = os.cpu_count()
     for n, ratio in results["speedup_wall_time"].items():

@@ -17,6 +17,7 @@ packages=(
 	qemu-system-x86 qemu-system-arm	# the two QEMU boards
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	gdb-multiarch			# make debug
+	python3-matplotlib		# make trace: the timeline picture
 	libcmocka-dev device-tree-compiler	# host tests and their fixtures
 	bear				# make compile_commands.json (for clangd)
 	newlib-source			# the C library, built below

@@ -225,13 +225,11 @@ static const struct {
 	{ "coro_live", bench_coro_live, 1 },
 };
 
-/* bench=<name> runs one (see the table); none runs all but the speed-up,
+/* One benchmark by name (see the table); NULL runs all but the speed-up,
  * which wants a run without -icount, and coro_live, which wants a guest of
  * its own (it fills memory). */
-static int bench_main(void)
+int bench_run(const char *only)
 {
-	char which[24];
-	const char *only = cmdline_get("bench", which, sizeof which);
 	bool found = false;
 	for (unsigned i = 0; i < sizeof benches / sizeof benches[0]; i++) {
 		bool alone = benches[i].run == bench_speedup || benches[i].run == bench_coro_live;
@@ -244,9 +242,26 @@ static int bench_main(void)
 			benches[i].run();
 	}
 	if (!found) {
-		printf("bench: no benchmark named '%s'\n", only);
+		printf("bench: no benchmark named '%s' (names: %s)\n", only, bench_names());
 		return 2;
 	}
 	return 0;
+}
+
+const char *bench_names(void)
+{
+	static char names[160];
+	if (!names[0])
+		for (unsigned i = 0; i < sizeof benches / sizeof benches[0]; i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+				 i ? " " : "", benches[i].name);
+	return names;
+}
+
+/* bench=<name> runs one; none runs the default set. */
+static int bench_main(void)
+{
+	char which[24];
+	return bench_run(cmdline_get("bench", which, sizeof which));
 }
 APP("bench", bench_main, "micro-benchmarks (make bench)");

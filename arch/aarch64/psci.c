@@ -12,6 +12,7 @@
 
 #define PSCI_CPU_ON_64		0xc4000003u
 #define PSCI_SYSTEM_OFF		0x84000008u
+#define PSCI_SYSTEM_RESET	0x84000009u
 
 typedef long psci_conduit(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
@@ -88,4 +89,10 @@ void a64_psci_system_off(void)
 {
 	if (psci && has_system_off)
 		psci(PSCI_SYSTEM_OFF, 0, 0, 0);
+}
+
+void a64_psci_system_reset(void)
+{
+	if (psci && has_system_off)	/* PSCI 0.2 and later have both */
+		psci(PSCI_SYSTEM_RESET, 0, 0, 0);
 }

@@ -80,6 +80,14 @@ noreturn void board_poweroff(int status)
 	arch_halt();
 }
 
+noreturn void board_reboot(void)
+{
+	outb(0xcf9, 0x02);	/* the chipset's reset control: arm a hard reset */
+	outb(0xcf9, 0x06);	/* ... and pull it */
+	outb(0x64, 0xfe);	/* the keyboard controller's reset line, in case */
+	arch_halt();
+}
+
 /*
  * PCI: the ECAM region comes from ACPI's MCFG; SeaBIOS has assigned the
  * BARs and bridge windows, which stay. The windows below are q35's PCI

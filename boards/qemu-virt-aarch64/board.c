@@ -118,6 +118,12 @@ noreturn void board_poweroff(int status)
 	arch_halt();		/* no semihosting: stop here */
 }
 
+noreturn void board_reboot(void)
+{
+	a64_psci_system_reset();
+	board_poweroff(0);	/* no PSCI reset: off is the nearest thing */
+}
+
 /* Devices beyond the console: PCI (the ECAM host from the tree; no
  * firmware ran before us, so every BAR is assigned here, and INTx lines
  * go through the host's interrupt-map to GIC SPIs: MSIs would need the

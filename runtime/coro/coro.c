@@ -10,6 +10,7 @@
  * order: bucket, then the wait queue, then a run queue.
  */
 #include "coro_internal.h"
+#include <kernel/trace.h>
 #include <arch/context.h>
 #include <errno.h>
 #include <kernel/panic.h>
@@ -88,6 +89,8 @@ static int spawn_on(struct coro_sched *s, struct coro **out, const struct coro_a
 	c->flags = guard | (attr->pinned || attr->transfer ? CF_PINNED : 0) |
 		   (attr->detached ? CF_DETACHED : 0);
 	snprintf(c->name, sizeof c->name, "%s", attr->name ? attr->name : "coro");
+	if (trace_on(this_cpu()))
+		trace_name(TRACE_NAME_CORO, c, c->name);
 	c->fn = fn;
 	c->arg = arg;
 	c->sp = arch_context_init((uintptr_t)c, coro_entry, c);

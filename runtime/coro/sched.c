@@ -23,6 +23,7 @@
 #include <kernel/cpu.h>
 #include <kernel/panic.h>
 #include <kernel/time.h>
+#include <kernel/trace.h>
 #include <stdio.h>
 
 #define IRQ_FRAME_MARGIN 1024		/* bytes kept free below run()'s frame */
@@ -113,9 +114,11 @@ static void run(struct coro_worker *w, struct coro *c)
 	 * (run()'s frame, and the context the switch saves), not onto the
 	 * coroutine's small stack. */
 	self->irq_sp = ((uintptr_t)__builtin_frame_address(0) - IRQ_FRAME_MARGIN) & ~(uintptr_t)15;
+	TRACE_HOOK(self->cpu, TRACE_CORO_RESUME, w->index, c, self);
 	arch_context_switch(&w->sched_sp, c->sp);
 	self->irq_sp = 0;
 	c = w->current;		/* another, if c transferred to it */
+	TRACE_HOOK(self->cpu, TRACE_CORO_SUSPEND, c->state, c, self);
 	thread_set_ctx(self, NULL);
 	w->current = NULL;
 	coro_stack_check(c);	/* before anyone else may resume it */

@@ -17,6 +17,7 @@
 #include <arch/mmu.h>
 #include <kernel/page.h>
 #include <kernel/panic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define GUARD_FROM (8u * 1024)		/* chunks this big get a guard page */
@@ -39,6 +40,17 @@ _Static_assert(sizeof(struct coro) <= CB_BYTES, "the control block fits its room
 _Static_assert(CORO_STACK_MAX == 1024 * 1024 && CORO_STACK_MIN == 512, "classes cover the sizes");
 
 static struct pool_class pool[CLASSES];
+
+/* Every run of chunks ever carved, newest first, for coro_for_each() and
+ * the gdb script (tools/gdb/threadbare.py walks coro_slabs). Chunks never
+ * go back to the page allocator, so a walker may read any of them. */
+struct coro_slab {
+	struct coro_slab *next;
+	uintptr_t first;	/* the first chunk */
+	uint32_t bytes;		/* of each chunk */
+	uint32_t count;
+};
+struct coro_slab *coro_slabs;
 static size_t pooled_bytes, high_water;	/* atomics: every exit updates them */
 
 static size_t chunk_bytes(unsigned cls) { return class_bytes[cls]; }
@@ -58,6 +70,7 @@ static struct coro *chunk_init(uintptr_t chunk, unsigned cls, bool guard)
 	c->stack_size = (uint32_t)(chunk_bytes(cls) - CB_BYTES - sizeof(uint64_t));
 	c->size_class = (uint8_t)cls;
 	c->flags = guard ? CF_GUARD : 0;
+	c->ctx.ops = NULL;	/* pooled: not a coroutine (coro_for_each) */
 	*(uint64_t *)chunk = CORO_CANARY;
 	uint64_t *w = (uint64_t *)coro_stack_base(c);
 	for (size_t i = 0; i < c->stack_size / 8; i++)
@@ -81,6 +94,14 @@ static bool refill(struct pool_class *p, unsigned cls)
 	}
 	uintptr_t first = (uintptr_t)mem + (guard ? PAGE_SIZE : 0);
 	unsigned n = guard ? 1 : (unsigned)(SLAB_BYTES / bytes);
+	struct coro_slab *slab = malloc(sizeof *slab);
+	if (!slab) {
+		if (guard)
+			arch_mmu_protect((uintptr_t)mem, PAGE_SIZE, MMU_READ | MMU_WRITE);
+		page_free(mem, run / PAGE_SIZE);
+		return false;
+	}
+	*slab = (struct coro_slab){ .first = first, .bytes = (uint32_t)bytes, .count = n };
 	/* Fill outside the lock: it touches every byte. */
 	struct list_node fresh = LIST_INIT(fresh);
 	for (unsigned i = 0; i < n; i++)
@@ -89,6 +110,10 @@ static bool refill(struct pool_class *p, unsigned cls)
 	while (!list_empty(&fresh))
 		list_push_back(&p->free, list_pop_front(&fresh));
 	spin_unlock(&p->lock);
+	slab->next = __atomic_load_n(&coro_slabs, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&coro_slabs, &slab->next, slab, true, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED))
+		;	/* a failed exchange reloaded slab->next */
 	__atomic_fetch_add(&pooled_bytes, run, __ATOMIC_RELAXED);
 	return true;
 }
@@ -135,6 +160,7 @@ void coro_stack_free(struct coro *c)
 							  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;	/* a failed exchange reloaded `seen` */
 	struct pool_class *p = &pool[c->size_class];
+	__atomic_store_n(&c->ctx.ops, NULL, __ATOMIC_RELEASE);	/* pooled again */
 	spin_lock(&p->lock);
 	list_push_front(&p->free, &c->node);	/* the warmest first */
 	spin_unlock(&p->lock);
@@ -163,5 +189,34 @@ void coro_stack_init(void)
 	for (unsigned cls = 0; cls < CLASSES; cls++) {
 		pool[cls].lock = (struct spinlock)SPINLOCK_INIT("coro stack pool");
 		list_init(&pool[cls].free);
+	}
+}
+
+static const char *state_name(uint8_t s)
+{
+	static const char *const names[] = { "ready", "running", "parked", "suspended",
+					     "exiting", "done" };
+	return s <= CORO_DONE ? names[s] : "?";
+}
+
+void coro_for_each(void (*fn)(const struct coro_info *info, void *arg), void *arg)
+{
+	for (struct coro_slab *s = __atomic_load_n(&coro_slabs, __ATOMIC_ACQUIRE); s; s = s->next) {
+		for (uint32_t i = 0; i < s->count; i++) {
+			const struct coro *c = (const struct coro *)(s->first + (uintptr_t)(i + 1) * s->bytes -
+								    CB_BYTES);
+			if (__atomic_load_n(&c->ctx.ops, __ATOMIC_ACQUIRE) != &coro_ctx_ops)
+				continue;
+			struct coro_info info = {
+				.c = c,
+				.state = state_name(c->state),
+				.worker = c->worker ? c->worker->index : 0,
+				.stack_used = coro_stack_used(c),
+				.stack_size = c->stack_size,
+			};
+			memcpy(info.name, c->name, sizeof info.name);
+			info.name[sizeof info.name - 1] = 0;
+			fn(&info, arg);
+		}
 	}
 }

@@ -20,6 +20,7 @@
 #include "gil_internal.h"
 #include <kernel/panic.h>
 #include <kernel/time.h>
+#include <kernel/trace.h>
 
 struct gil_member *gil_member_self(void)
 {
@@ -88,6 +89,7 @@ static void hand_off(struct gil *g, struct gil_member *m, uint64_t now)
 			 __ATOMIC_RELEASE);
 	struct waiter *kw = next->kwaiter;
 	next->kwaiter = NULL;
+	TRACE_HOOK(this_cpu(), TRACE_GIL_HANDOFF, w->io, g, kw->thread);
 	wait_queue_wake(&g->wq, kw, 0);
 	request_or_arm(g, now);		/* for those still waiting, against the new holder */
 }

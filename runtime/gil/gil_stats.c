@@ -23,6 +23,17 @@ void gil_stats_unregister(struct gil *g)
 	spin_unlock(&domains_lock);
 }
 
+unsigned gil_domain_count(void)
+{
+	unsigned n = 0;
+	spin_lock(&domains_lock);
+	struct list_node *it;
+	list_for_each(it, &domains)
+		n++;
+	spin_unlock(&domains_lock);
+	return n;
+}
+
 static void add(uint64_t *total, uint64_t *max, uint64_t *hist, uint64_t ns)
 {
 	*total += ns;

@@ -14,6 +14,7 @@ TARGET_TEST_SRCS := \
 	tests/target/coro_test.c \
 	tests/target/gil_test.c \
 	tests/target/loop_test.c \
-	tests/target/virtio_test.c
+	tests/target/virtio_test.c \
+	tests/target/observe_test.c
 # PCI and the virtio PCI transport.
 TARGET_TEST_SRCS += tests/target/pci_test.c

@@ -16,6 +16,8 @@ void board_devices_init(void);
 /* Any context: turn the machine off. Under QEMU the status becomes QEMU's
  * exit code (see the board's notes for how it is encoded). */
 noreturn void board_poweroff(int status);
+/* Any context: restart the machine (under QEMU -no-reboot, QEMU exits 0). */
+noreturn void board_reboot(void);
 
 /* The board's name, for the banner. */
 extern const char board_name[];

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Interrupt causes a console device can raise. */
 #define CONSOLE_IRQ_RX 1u	/* a byte arrived */
@@ -34,6 +35,16 @@ void console_write_force(const char *s, size_t len);
  * stopped and one of them may hold the lock for good). */
 void console_enter_panic(void);
 int console_getc(void);
+
+/* Interrupt-driven input (console_input.c), for the shell. Thread context:
+ * route the console's receive interrupt here. 0, -ENODEV (the device has
+ * no interrupt), -EBUSY (already started), or irq_register()'s error. */
+int console_input_start(void);
+/* Thread context, may block: the next byte typed (0..255), waiting at most
+ * timeout_ns (WAIT_FOREVER: no limit), or -ETIMEDOUT. */
+int console_input_read(uint64_t timeout_ns);
+/* Bytes lost because the reader fell behind. Any context. */
+unsigned long console_input_dropped(void);
 
 /* Tests: also hand every write to tap (called with the console lock held,
  * so it sees writes whole and in order); NULL removes it. */

@@ -16,6 +16,7 @@
 struct _reent;
 struct runq_cpu;
 struct thread;
+struct trace_ring;
 
 struct cpu {
 	unsigned index;
@@ -32,6 +33,8 @@ struct cpu {
 	struct runq_cpu *runq;	/* its scheduler state (kernel/sched.c) */
 	uint64_t timer_armed;	/* ns its one-shot timer is set for, 0: disarmed;
 				 * touched only by this CPU with interrupts off */
+	bool trace_on;		/* recording scheduling events (kernel/trace.h) */
+	struct trace_ring *trace; /* its ring, while one is allocated */
 };
 
 /* Any context, after bring-up. */

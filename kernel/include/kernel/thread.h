@@ -47,6 +47,7 @@ struct wait_queue;
 struct waiter;
 struct mutex;
 struct _reent;
+struct cpu;
 
 /*
  * A runtime layer's hook around blocking (the big lock, runtime/gil/, lets
@@ -158,6 +159,19 @@ int thread_set_affinity(struct thread *t, uint64_t mask);
 /* Print every thread (state, CPU, priority, switches, run time, stack
  * high-water mark) and every CPU's idle time. Any thread. */
 void thread_dump(void);
+/* Call fn on every thread, with the thread list's spinlock held (fn must
+ * not block or sleep; printing with kprintf is fine). Any thread. */
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
+/* "ready", "running", "blocked", "exited". */
+const char *thread_state_name(enum thread_state s);
+/* One CPU's scheduling figures, for the shell and tools. Any thread. */
+struct thread_cpu_stats {
+	uint64_t idle_ns;		/* time in its idle thread since boot */
+	unsigned ready;			/* threads on its run queue */
+	bool running_idle;
+	char current[THREAD_NAME_MAX];	/* the thread it runs */
+};
+void thread_cpu_stats(struct cpu *c, struct thread_cpu_stats *out);
 /* Bytes of t's stack ever used (found by the fill pattern). */
 size_t thread_stack_high_water(const struct thread *t);
 /* The calling thread's block hook (NULL: none), owned by one runtime layer

@@ -168,5 +168,18 @@ struct coro_stats {
 void coro_get_stats(struct coro_stats *out);
 /* Bytes of c's stack used so far (by the fill pattern). */
 size_t coro_stack_high_water(const struct coro *c);
+/* One coroutine as coro_for_each() saw it. */
+struct coro_info {
+	const struct coro *c;
+	char name[CORO_NAME_MAX];
+	const char *state;	/* "ready", "running", "parked", "suspended", ... */
+	unsigned worker;	/* the worker it runs or last ran on */
+	size_t stack_used, stack_size;
+};
+/* Call fn for every coroutine not yet freed (joinable ones that ended are
+ * "done"). A snapshot taken without locks, for the shell and debugging:
+ * a coroutine may change state, or end, while it is read; the memory read
+ * always belongs to the stack pool. Thread or coroutine context. */
+void coro_for_each(void (*fn)(const struct coro_info *info, void *arg), void *arg);
 /* The worker c last ran on (its index), for tests and tools. */
 unsigned coro_worker_of(const struct coro *c);

@@ -150,3 +150,5 @@ void gil_stats_reset(struct gil *g);
 /* Print g's statistics and histograms (NULL: every domain; that must
  * not race gil_destroy()). Any thread. */
 void gil_dump(struct gil *g);
+/* Domains that exist now. Any thread. */
+unsigned gil_domain_count(void);

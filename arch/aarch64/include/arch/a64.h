@@ -89,6 +89,8 @@ void a64_timer_cpu_init(void);		/* each CPU: timer off, PPI on */
 void a64_psci_init(const void *fdt);
 /* Returns only when there is no PSCI or it refused. */
 void a64_psci_system_off(void);
+/* Restart the machine; returns only if PSCI cannot. */
+void a64_psci_system_reset(void);
 
 /* setup.c: the device tree the loader passed in x0 (head.S stores it). */
 extern const void *a64_boot_fdt;
