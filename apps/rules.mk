@@ -7,5 +7,6 @@ APP_SRCS := \
 	apps/bench/gil_bench.c \
 	apps/bench/bench_cmd.c \
 	apps/shell/shell_app.c \
+	apps/echo/echo.c \
 	apps/gil/gil.c \
 	apps/gil/gil_work.c

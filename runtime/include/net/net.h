@@ -80,3 +80,14 @@ int net_get_stats(struct net_stats *out);
 void net_dump(void);
 /* "10.0.2.15" into buf (at least 16 bytes). */
 const char *net_ip_str(uint32_t ip, char *buf);
+
+/*
+ * Thread context: what a network app's main() does. Make a loop named
+ * name, start the stack on it from the command line's configuration
+ * (net_config_from_cmdline), spawn main_task(arg) as its first task and
+ * run the loop on the calling thread until the task ends. Returns the
+ * task's result (its return value, or a negative errno), or -errno if the
+ * stack could not start.
+ */
+#include <loop/task.h>
+int net_run(const char *name, loop_task_fn *main_task, void *arg);

@@ -1,0 +1,147 @@
+/*
+ * echo: UDP and TCP echo on port 7 (RFC 862), one task per TCP connection,
+ * and the stack's counters on TCP port 9 (one text dump per connection:
+ * `name value` lines), which the host-side tests read to explain any drop.
+ *
+ *   make run APP=echo NET_FWD=hostfwd=udp:127.0.0.1:7007-:7,hostfwd=tcp:127.0.0.1:7007-:7
+ *
+ * Runs until powered off.
+ */
+#include <errno.h>
+#include <kernel/app.h>
+#include <kernel/log.h>
+#include <loop/task.h>
+#include <net/net.h>
+#include <net/sock.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ECHO_PORT 7
+#define COUNTERS_PORT 9
+#define UDP_MAX 65507
+
+static uint64_t udp_truncated;	/* datagrams larger than our buffer (none from a 1500 MTU) */
+
+static intptr_t udp_echo(void *arg)
+{
+	struct sock *s;
+	int err = sock_udp_bind(&s, ECHO_PORT, 512);
+	if (err)
+		return err;
+	static char buf[UDP_MAX];
+	for (;;) {
+		struct sock_addr from;
+		ssize_t n = sock_recvfrom(s, buf, sizeof buf, &from, SOCK_FOREVER);
+		if (n < 0)
+			return n;
+		if ((size_t)n > sizeof buf) {
+			udp_truncated++;
+			continue;
+		}
+		sock_sendto(s, buf, (size_t)n, &from);	/* -ENOMEM is counted by the stack */
+	}
+}
+
+static intptr_t tcp_echo_conn(void *arg)
+{
+	struct sock *c = arg;
+	char buf[4096];
+	ssize_t n;
+	while ((n = sock_recv(c, buf, sizeof buf, SOCK_FOREVER)) > 0)
+		if (sock_send_all(c, buf, (size_t)n, SOCK_FOREVER) < 0)
+			break;
+	sock_close(c);
+	return 0;
+}
+
+/* Accept forever on ls, one detached task per connection running serve. */
+static intptr_t accept_loop(struct sock *ls, loop_task_fn *serve, const char *name)
+{
+	for (;;) {
+		struct sock *c;
+		int err = sock_accept(ls, &c, NULL, SOCK_FOREVER);
+		if (err)
+			return err;
+		struct loop_task_attr attr = { .name = name, .detached = true };
+		if (loop_task_spawn(NULL, loop_current(), &attr, serve, c)) {
+			kprintf("echo: no memory for a connection task; closing it\n");
+			sock_close(c);
+		}
+	}
+}
+
+static intptr_t tcp_echo(void *arg)
+{
+	struct sock *ls;
+	int err = sock_tcp_listen(&ls, ECHO_PORT, 128);
+	return err ? err : accept_loop(ls, tcp_echo_conn, "echo-conn");
+}
+
+static intptr_t counters_conn(void *arg)
+{
+	struct sock *c = arg;
+	struct net_stats s;
+	char text[1024];
+	if (net_get_stats(&s) == 0) {
+		int n = snprintf(text, sizeof text,
+			"rx_frames %llu\ntx_frames %llu\nrx_nobuf %llu\ntx_dropped %llu\n"
+			"dev_rx_dropped %llu\ndev_rx_errors %llu\ndev_tx_full %llu\n"
+			"ip_drop %llu\nip_chkerr %llu\nip_lenerr %llu\n"
+			"udp_rx %llu\nudp_tx %llu\nudp_drop %llu\nudp_chkerr %llu\nudp_lenerr %llu\n"
+			"tcp_drop %llu\ntcp_chkerr %llu\nlink_drop %llu\nmem_err %llu\n"
+			"sock_udp_rx_dropped %llu\nsock_accept_dropped %llu\nudp_truncated %llu\n",
+			(unsigned long long)s.rx_frames, (unsigned long long)s.tx_frames,
+			(unsigned long long)s.rx_nobuf, (unsigned long long)s.tx_dropped,
+			(unsigned long long)s.dev_rx_dropped, (unsigned long long)s.dev_rx_errors,
+			(unsigned long long)s.dev_tx_full, (unsigned long long)s.ip_drop,
+			(unsigned long long)s.ip_chkerr, (unsigned long long)s.ip_lenerr,
+			(unsigned long long)s.udp_rx, (unsigned long long)s.udp_tx,
+			(unsigned long long)s.udp_drop, (unsigned long long)s.udp_chkerr,
+			(unsigned long long)s.udp_lenerr, (unsigned long long)s.tcp_drop,
+			(unsigned long long)s.tcp_chkerr, (unsigned long long)s.link_drop,
+			(unsigned long long)s.mem_err, (unsigned long long)s.sock_udp_rx_dropped,
+			(unsigned long long)s.sock_accept_dropped, (unsigned long long)udp_truncated);
+		sock_send_all(c, text, (size_t)n, 5 * 1000000000ull);
+	}
+	sock_close(c);
+	return 0;
+}
+
+static intptr_t counters(void *arg)
+{
+	struct sock *ls;
+	int err = sock_tcp_listen(&ls, COUNTERS_PORT, 8);
+	return err ? err : accept_loop(ls, counters_conn, "counters");
+}
+
+static intptr_t echo_task(void *arg)
+{
+	int err = net_wait_up(30 * 1000000000ull);
+	if (err) {
+		kprintf("echo: no address (%d)\n", err);
+		return err;
+	}
+	static loop_task_fn *const servers[] = { udp_echo, tcp_echo, counters };
+	static const char *const names[] = { "udp-echo", "tcp-echo", "counters" };
+	struct loop_future *done[3];
+	for (int i = 0; i < 3; i++) {
+		struct loop_task *t;
+		struct loop_task_attr attr = { .name = names[i] };
+		if ((err = loop_task_spawn(&t, loop_current(), &attr, servers[i], NULL)))
+			return err;
+		done[i] = loop_task_future(t);
+	}
+	char ip[16];
+	kprintf("echo: serving UDP and TCP echo on port %d, counters on TCP port %d, at %s\n",
+		ECHO_PORT, COUNTERS_PORT, net_ip_str(net_address(), ip));
+	/* The servers run until one fails: report which and why. */
+	err = loop_gather(done, 3, LOOP_GATHER_FIRST_ERROR, NULL);
+	kprintf("echo: a server stopped (%d)\n", err);
+	return err;
+}
+
+static int echo_main(void)
+{
+	return net_run("echo", echo_task, NULL);
+}
+APP("echo", echo_main, "UDP and TCP echo on port 7 (counters on TCP 9)");
