@@ -8,5 +8,7 @@ APP_SRCS := \
 	apps/bench/bench_cmd.c \
 	apps/shell/shell_app.c \
 	apps/echo/echo.c \
+	apps/httpd/httpd.c \
+	apps/httpd/status.c \
 	apps/gil/gil.c \
 	apps/gil/gil_work.c
