@@ -123,7 +123,16 @@ HTTP_PORT ?= 8080
 NET_FWD ?=
 space := $() $()
 NET_FWDS = $(subst $(space),$(comma),$(strip $(RUN_FWD) $(subst $(comma),$(space),$(NET_FWD))))
-NETDEV_USER = user,id=net0$(if $(NET_FWDS),$(comma)$(NET_FWDS))
+NETDEV_USER = user,id=$(if $(NET_INJECT),user0,net0)$(if $(NET_FWDS),$(comma)$(NET_FWDS))
+# NET_INJECT=<host port>:<qemu port> (tests/net): a hub joins the NIC, the
+# user network and a UDP socket carrying raw Ethernet frames, so a test can
+# put frames on the wire that the user network would never build
+# (malformed ones) and see every frame the guest sends.
+NET_INJECT ?=
+QEMU_NETDEV = -netdev $(NETDEV_USER)$(if $(NET_INJECT), -netdev hubport$(comma)id=net0$(comma)hubid=0 \
+  -netdev hubport$(comma)id=hub-user$(comma)hubid=0$(comma)netdev=user0 \
+  -netdev socket$(comma)id=inject0$(comma)udp=127.0.0.1:$(firstword $(subst :, ,$(NET_INJECT)))$(comma)localaddr=127.0.0.1:$(lastword $(subst :, ,$(NET_INJECT))) \
+  -netdev hubport$(comma)id=hub-inject$(comma)hubid=0$(comma)netdev=inject0)
 run: RUN_FWD = hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80
 QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(CPUS) -m $(MEMORY) -nographic -no-reboot $(QEMU_BOOT) $(QEMU_NET) \
   $(if $(strip $(APP) $(APPEND)),-append "$(strip $(if $(APP),app=$(APP)) $(APPEND))")

@@ -1,15 +1,21 @@
 /*
  * echo: UDP and TCP echo on port 7 (RFC 862), one task per TCP connection,
- * and the stack's counters on TCP port 9 (one text dump per connection:
- * `name value` lines), which the host-side tests read to explain any drop.
+ * and a test port on TCP 9 taking one command line per connection:
+ *   counters     the stack's counters as `name value` lines (the host-side
+ *                tests read them to explain any drop);
+ *   stall <ms>   hold the loop busy that long (at most 2000 ms), as a slow
+ *                callback would: frames pile up in the RX ring meanwhile.
  *
  *   make run APP=echo NET_FWD=hostfwd=udp:127.0.0.1:7007-:7,hostfwd=tcp:127.0.0.1:7007-:7
  *
- * Runs until powered off.
+ * Runs until powered off. The HTTP server runs the same servers beside
+ * its own with `echo=on` (echo_serve()).
  */
+#include "echo.h"
 #include <errno.h>
 #include <kernel/app.h>
 #include <kernel/log.h>
+#include <kernel/time.h>
 #include <loop/task.h>
 #include <net/net.h>
 #include <net/sock.h>
@@ -77,12 +83,27 @@ static intptr_t tcp_echo(void *arg)
 	return err ? err : accept_loop(ls, tcp_echo_conn, "echo-conn");
 }
 
+static void stall(unsigned ms)
+{
+	uint64_t until = time_now() + (uint64_t)ms * NS_PER_MS;
+	while (time_now() < until)
+		;	/* on purpose: the loop runs nothing else meanwhile */
+}
+
 static intptr_t counters_conn(void *arg)
 {
 	struct sock *c = arg;
 	struct net_stats s;
 	char text[1024];
-	if (net_get_stats(&s) == 0) {
+	ssize_t got = sock_recv(c, text, sizeof text - 1, 5 * NS_PER_SEC);
+	text[got > 0 ? got : 0] = '\0';
+	unsigned ms;
+	if (sscanf(text, "stall %u", &ms) == 1 && ms <= 2000) {
+		stall(ms);
+		sock_send_all(c, "stalled\n", 8, 5 * NS_PER_SEC);
+	} else if (strncmp(text, "counters", 8) != 0) {
+		sock_send_all(c, "error: counters | stall <ms up to 2000>\n", 40, 5 * NS_PER_SEC);
+	} else if (net_get_stats(&s) == 0) {
 		int n = snprintf(text, sizeof text,
 			"rx_frames %llu\ntx_frames %llu\nrx_nobuf %llu\ntx_dropped %llu\n"
 			"dev_rx_dropped %llu\ndev_rx_errors %llu\ndev_tx_full %llu\n"
@@ -101,7 +122,7 @@ static intptr_t counters_conn(void *arg)
 			(unsigned long long)s.tcp_chkerr, (unsigned long long)s.link_drop,
 			(unsigned long long)s.mem_err, (unsigned long long)s.sock_udp_rx_dropped,
 			(unsigned long long)s.sock_accept_dropped, (unsigned long long)udp_truncated);
-		sock_send_all(c, text, (size_t)n, 5 * 1000000000ull);
+		sock_send_all(c, text, (size_t)n, 5 * NS_PER_SEC);
 	}
 	sock_close(c);
 	return 0;
@@ -114,6 +135,24 @@ static intptr_t counters(void *arg)
 	return err ? err : accept_loop(ls, counters_conn, "counters");
 }
 
+int echo_serve(struct loop_future *done[ECHO_SERVERS])
+{
+	static loop_task_fn *const servers[ECHO_SERVERS] = { udp_echo, tcp_echo, counters };
+	static const char *const names[ECHO_SERVERS] = { "udp-echo", "tcp-echo", "counters" };
+	for (int i = 0; i < ECHO_SERVERS; i++) {
+		struct loop_task *t;
+		struct loop_task_attr attr = { .name = names[i] };
+		int err = loop_task_spawn(&t, loop_current(), &attr, servers[i], NULL);
+		if (err)
+			return err;
+		done[i] = loop_task_future(t);
+	}
+	char ip[16];
+	kprintf("echo: serving UDP and TCP echo on port %d, test port (counters, stall) on TCP %d, at %s\n",
+		ECHO_PORT, COUNTERS_PORT, net_ip_str(net_address(), ip));
+	return 0;
+}
+
 static intptr_t echo_task(void *arg)
 {
 	int err = net_wait_up(30 * 1000000000ull);
@@ -121,21 +160,11 @@ static intptr_t echo_task(void *arg)
 		kprintf("echo: no address (%d)\n", err);
 		return err;
 	}
-	static loop_task_fn *const servers[] = { udp_echo, tcp_echo, counters };
-	static const char *const names[] = { "udp-echo", "tcp-echo", "counters" };
-	struct loop_future *done[3];
-	for (int i = 0; i < 3; i++) {
-		struct loop_task *t;
-		struct loop_task_attr attr = { .name = names[i] };
-		if ((err = loop_task_spawn(&t, loop_current(), &attr, servers[i], NULL)))
-			return err;
-		done[i] = loop_task_future(t);
-	}
-	char ip[16];
-	kprintf("echo: serving UDP and TCP echo on port %d, counters on TCP port %d, at %s\n",
-		ECHO_PORT, COUNTERS_PORT, net_ip_str(net_address(), ip));
+	struct loop_future *done[ECHO_SERVERS];
+	if ((err = echo_serve(done)))
+		return err;
 	/* The servers run until one fails: report which and why. */
-	err = loop_gather(done, 3, LOOP_GATHER_FIRST_ERROR, NULL);
+	err = loop_gather(done, ECHO_SERVERS, LOOP_GATHER_FIRST_ERROR, NULL);
 	kprintf("echo: a server stopped (%d)\n", err);
 	return err;
 }

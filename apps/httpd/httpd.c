@@ -10,9 +10,11 @@
  * gets 400; methods other than GET and HEAD get 405; request bodies are
  * refused (413). An idle connection closes after 30 s.
  */
+#include "../echo/echo.h"
 #include "httpd.h"
 #include <errno.h>
 #include <kernel/app.h>
+#include <kernel/cmdline.h>
 #include <kernel/log.h>
 #include <loop/task.h>
 #include <net/net.h>
@@ -211,7 +213,19 @@ int httpd_serve(struct loop_task **out)
 	return loop_task_spawn(out, loop_current(), &attr, httpd_task, NULL);
 }
 
-static intptr_t httpd_main_task(void *arg) { return httpd_task(arg); }
+/* `echo=on` on the command line: the echo servers too (tests/net uses one
+ * boot for both). */
+static intptr_t httpd_main_task(void *arg)
+{
+	char v[4];
+	if (cmdline_get("echo", v, sizeof v) && strcmp(v, "on") == 0) {
+		struct loop_future *done[ECHO_SERVERS];
+		int err = net_wait_up(30 * 1000000000ull);
+		if (err || (err = echo_serve(done)))
+			return err;
+	}
+	return httpd_task(arg);
+}
 
 static int httpd_main(void)
 {

@@ -14,6 +14,6 @@ QEMU_MACHINE := -M q35 -cpu $(CPU) -device isa-debug-exit,iobase=0xf4,iosize=0x0
 QEMU_BOOT = -kernel $(ELF)
 BOARD_SRCS := boards/qemu-q35-x86_64/board.c
 
-# The network: a virtio-net PCI NIC on QEMU's user networking (NETDEV_USER,
+# The network: a virtio-net PCI NIC on QEMU's user networking (QEMU_NETDEV,
 # from the Makefile) and a virtio-rng PCI device.
-QEMU_NET = -netdev $(NETDEV_USER) -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56 -device virtio-rng-pci
+QEMU_NET = $(QEMU_NETDEV) -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56 -device virtio-rng-pci

@@ -25,10 +25,10 @@ BOARD_SRCS := boards/qemu-virt-aarch64/board.c
 # virt machine's virtio-mmio slots (modern devices only, hence the -global).
 VIRTIO ?= pci
 ifeq ($(VIRTIO),mmio)
-QEMU_NET = -netdev $(NETDEV_USER) -device virtio-net-device,netdev=net0,mac=52:54:00:12:34:56 \
+QEMU_NET = $(QEMU_NETDEV) -device virtio-net-device,netdev=net0,mac=52:54:00:12:34:56 \
 	-device virtio-rng-device -global virtio-mmio.force-legacy=false
 else
-QEMU_NET = -netdev $(NETDEV_USER) -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56 -device virtio-rng-pci
+QEMU_NET = $(QEMU_NETDEV) -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56 -device virtio-rng-pci
 endif
 
 # `make check` also runs the full suite at CPUS=4 in each of these.
