@@ -21,6 +21,8 @@ sys.path.insert(0, os.path.join(TOP, "tools"))
 import symbolize  # noqa: E402
 sys.path.insert(0, os.path.join(TOP, "tests", "shell"))
 import observe_test  # noqa: E402
+sys.path.insert(0, os.path.join(TOP, "tests", "net"))
+import net_test  # noqa: E402
 
 # Deliberate failures: (test name, what the console must show).
 EXCEPTION_REPORT = [r"unexpected exception on cpu \d+", r"backtrace:", r"panic on cpu \d+"]
@@ -172,6 +174,7 @@ def check_board(results, make, board, quick=False):
         run_suite(results, make, board, 4, None, 300, extra, label=" " + variant.strip())
     run_deliberate(results, make, board, 2)
     observe_test.run(results, make, board)    # shell session, trace JSON, gdb script
+    net_test.run(results, make, board)        # host-side clients over every virtio transport
 
 
 def main():

@@ -11,6 +11,7 @@ LWIP_SRCS := $(addprefix $(LWIP_DIR)/, \
 NET_SRCS := \
 	runtime/net/lwip_port.c \
 	runtime/net/net.c \
+	runtime/net/net_cmd.c \
 	runtime/net/net_run.c \
 	runtime/net/netif.c \
 	runtime/net/sock_wait.c \

@@ -51,6 +51,18 @@ static void on_err(void *arg, err_t err)
 	sock_wake(&s->writer);
 }
 
+/* lwIP's TCP timer, every half second per connection: a sender that
+ * waits because the stack's shared memory ran out (tcp_write said ERR_MEM)
+ * may have nothing in flight to be acknowledged, so no on_sent would ever
+ * wake it. Try again. */
+static err_t on_poll(void *arg, struct tcp_pcb *pcb)
+{
+	struct sock *s = arg;
+	if (s)
+		sock_wake(&s->writer);
+	return ERR_OK;
+}
+
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct sock *s = arg;
@@ -66,6 +78,7 @@ static void attach(struct sock *s, struct tcp_pcb *pcb)
 	tcp_recv(pcb, on_recv);
 	tcp_sent(pcb, on_sent);
 	tcp_err(pcb, on_err);
+	tcp_poll(pcb, on_poll, 1);
 }
 
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -316,11 +329,14 @@ int sock_shutdown(struct sock *s, int how)
 static void detach_close(struct tcp_pcb *pcb)
 {
 	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, NULL);	/* lwIP's default discards (and acks) what still comes */
-	tcp_sent(pcb, NULL);
-	tcp_err(pcb, NULL);
-	if (pcb->state == LISTEN)
-		tcp_accept(pcb, NULL);
+	if (pcb->state == LISTEN) {
+		tcp_accept(pcb, NULL);	/* the only callback a listener has */
+	} else {
+		tcp_recv(pcb, NULL);	/* lwIP's default discards (and acks) what still comes */
+		tcp_sent(pcb, NULL);
+		tcp_err(pcb, NULL);
+		tcp_poll(pcb, NULL, 0);
+	}
 	if (tcp_close(pcb) != ERR_OK)
 		tcp_abort(pcb);	/* no memory for the FIN: reset instead */
 }

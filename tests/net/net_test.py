@@ -90,7 +90,7 @@ def test_tcp(g, conns=100, size=1 << 20):
         st = {"sock": c, "data": rng.randbytes(size), "sent": 0, "recv": bytearray(), "i": i}
         state.append(st)
         sel.register(c, selectors.EVENT_READ | selectors.EVENT_WRITE, st)
-    deadline = time.monotonic() + 600
+    deadline = time.monotonic() + 180
     open_ = conns
     while open_ and time.monotonic() < deadline:
         for key, ev in sel.select(timeout=5):

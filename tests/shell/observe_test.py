@@ -34,7 +34,8 @@ CPUS = 4
 # printed (a redraw of the line being edited starts with CR instead).
 PROMPT = r"\ntb> \Z"
 ESC = "\x1b"
-COMMANDS = ["bench", "cpus", "gil", "help", "irq", "mem", "poweroff", "ps", "reboot", "top", "trace"]
+COMMANDS = ["bench", "cpus", "gil", "help", "irq", "loop", "mem", "net", "poweroff", "ps", "reboot", "top",
+            "trace"]
 
 
 def qemu_cmd(make, board, append, extra=""):
@@ -68,6 +69,9 @@ SESSION = [
     ("mem\r", [r"^ram\s+\d+ KiB$", r"^pages\s+\d+ KiB free of \d+ KiB", r"^heap\s+\d+ KiB free"],
      "mem shows RAM, pages and heap"),
     ("gil\r", [r"^gil: 0 domains$"], "gil reports the domains"),
+    ("net\r", [r"^net: not started$"], "net reports the stack (not started by the shell app)"),
+    ("loop\r", [r"^loop: no event loop runs"], "loop reports the network loop (none here)"),
+    ("net now\r", [r"^net: takes no arguments$"], "bad argument (net): one line"),
     ("bench mutex\r", [r"^bench mutex_lock_unlock_uncontended \d+ "], "bench runs a named benchmark"),
     ("trace start\r", [r"^trace: recording$"], "trace start"),
     ("trace stop\r", [r"^trace: stopped$"], "trace stop"),

@@ -3,9 +3,13 @@
  * event loop (runtime/net/net.c). No locking: every lwIP call runs on the
  * loop's thread (its callbacks and tasks), which is what NO_SYS asks.
  *
- * Sized for the issue's load: 100 concurrent TCP connections each moving
- * 1 MiB, and UDP bursts that fill the RX ring. Pools that run out count a
- * drop in lwIP's stats (LWIP_STATS) and the net counters; nothing crashes.
+ * Sized for 150 concurrent TCP connections each with a full window in
+ * both directions, and UDP bursts that fill the RX ring. The receive side
+ * matters most: data a connection has not read yet holds pool pbufs, so
+ * the pool must cover every window at once (150 x 8 segments = 1200 of
+ * 1536), or unread data starves the ACKs everyone else needs and the
+ * connections stall together. Pools that run out anyway count a drop in
+ * lwIP's stats (LWIP_STATS) and the net counters; nothing crashes.
  */
 #pragma once
 
@@ -18,14 +22,14 @@
 /* Memory: lwIP's heap for PBUF_RAM and its pools, from newlib's malloc
  * once at start-up (MEM_LIBC_MALLOC would call malloc per segment). */
 #define MEM_ALIGNMENT		8
-#define MEM_SIZE		(1024 * 1024)
+#define MEM_SIZE		(4 * 1024 * 1024)	/* send buffers: 150 x TCP_SND_BUF and more */
 #define MEMP_NUM_PBUF		256
 #define MEMP_NUM_UDP_PCB	16
 #define MEMP_NUM_TCP_PCB	160
 #define MEMP_NUM_TCP_PCB_LISTEN	16
-#define MEMP_NUM_TCP_SEG	1024
+#define MEMP_NUM_TCP_SEG	(150 * TCP_SND_QUEUELEN)
 #define MEMP_NUM_SYS_TIMEOUT	16
-#define PBUF_POOL_SIZE		512
+#define PBUF_POOL_SIZE		1536
 #define PBUF_POOL_BUFSIZE	1536
 
 /* Protocols. */
@@ -49,11 +53,11 @@
 #define LWIP_DHCP_DOES_ACD_CHECK 0
 #define DHCP_DOES_ARP_CHECK	0
 
-/* TCP: a window of 16 segments, the send buffer the same. */
+/* TCP: a receive window of 8 segments, a send buffer of 16. */
 #define TCP_MSS			1460
-#define TCP_WND			(16 * TCP_MSS)
+#define TCP_WND			(8 * TCP_MSS)
 #define TCP_SND_BUF		(16 * TCP_MSS)
-#define TCP_SND_QUEUELEN	(4 * TCP_SND_BUF / TCP_MSS)
+#define TCP_SND_QUEUELEN	(2 * TCP_SND_BUF / TCP_MSS)
 #define TCP_QUEUE_OOSEQ		1
 #define LWIP_TCP_KEEPALIVE	1
 #define TCP_LISTEN_BACKLOG	0	/* the socket layer bounds its own accept queue */
