@@ -134,7 +134,9 @@ QEMU_NETDEV = -netdev $(NETDEV_USER)$(if $(NET_INJECT), -netdev hubport$(comma)i
   -netdev socket$(comma)id=inject0$(comma)udp=127.0.0.1:$(firstword $(subst :, ,$(NET_INJECT)))$(comma)localaddr=127.0.0.1:$(lastword $(subst :, ,$(NET_INJECT))) \
   -netdev hubport$(comma)id=hub-inject$(comma)hubid=0$(comma)netdev=inject0)
 run: RUN_FWD = hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80
-QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(CPUS) -m $(MEMORY) -nographic -no-reboot $(QEMU_BOOT) $(QEMU_NET) \
+# QEMU_EXTRA: more QEMU options (tools: -icount for benchmarks).
+QEMU_EXTRA ?=
+QEMU_CMD = $(QEMU) $(QEMU_MACHINE) -smp $(CPUS) -m $(MEMORY) -nographic -no-reboot $(QEMU_BOOT) $(QEMU_NET) $(QEMU_EXTRA) \
   $(if $(strip $(APP) $(APPEND)),-append "$(strip $(if $(APP),app=$(APP)) $(APPEND))")
 
 # Backtraces in a panic report are symbolized on the way (tools/symbolize.py);

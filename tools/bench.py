@@ -14,6 +14,8 @@ import re
 import subprocess
 import sys
 
+import net_bench
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ICOUNT = "-icount shift=0,align=off,sleep=off"
 
@@ -95,6 +97,8 @@ def main():
     results["gil_speedup_wall_time"] = {mode: speedup_ratios(gil_wall, f"gil_speedup_{mode}")
                                         for mode in ("on", "off")}
 
+    results["net"] = net_bench.net_benchmarks(args.make, args.board)
+
     print(f"benchmarks on {args.board} (QEMU {ICOUNT}: 1 ns = 1 guest instruction)")
     print(f"{'what':<44}{'value':>14}")
     for k, v in results["image_bytes"].items():
@@ -112,6 +116,8 @@ def main():
     for mode, ratios in results["gil_speedup_wall_time"].items():
         for n, ratio in ratios.items():
             print(f"{'gil speed-up, lock ' + mode + ', ' + n + f' ({host} host cores)':<44}{ratio:>14.2f}")
+    for name, f in results["net"].items():
+        print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
     path = os.path.join(TOP, "build", args.board, "bench.json")
     with open(path, "w") as f:
         json.dump(results, f, indent=2)

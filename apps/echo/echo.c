@@ -110,7 +110,8 @@ static intptr_t counters_conn(void *arg)
 			"ip_drop %llu\nip_chkerr %llu\nip_lenerr %llu\n"
 			"udp_rx %llu\nudp_tx %llu\nudp_drop %llu\nudp_chkerr %llu\nudp_lenerr %llu\n"
 			"tcp_drop %llu\ntcp_chkerr %llu\nlink_drop %llu\nmem_err %llu\n"
-			"sock_udp_rx_dropped %llu\nsock_accept_dropped %llu\nudp_truncated %llu\n",
+			"sock_udp_rx_dropped %llu\nsock_accept_dropped %llu\nudp_truncated %llu\n"
+			"irq_to_tx_ns %llu\nirq_to_tx_count %llu\nbusy_ns %llu\n",
 			(unsigned long long)s.rx_frames, (unsigned long long)s.tx_frames,
 			(unsigned long long)s.rx_nobuf, (unsigned long long)s.tx_dropped,
 			(unsigned long long)s.dev_rx_dropped, (unsigned long long)s.dev_rx_errors,
@@ -121,7 +122,9 @@ static intptr_t counters_conn(void *arg)
 			(unsigned long long)s.udp_lenerr, (unsigned long long)s.tcp_drop,
 			(unsigned long long)s.tcp_chkerr, (unsigned long long)s.link_drop,
 			(unsigned long long)s.mem_err, (unsigned long long)s.sock_udp_rx_dropped,
-			(unsigned long long)s.sock_accept_dropped, (unsigned long long)udp_truncated);
+			(unsigned long long)s.sock_accept_dropped, (unsigned long long)udp_truncated,
+			(unsigned long long)s.irq_to_tx_ns, (unsigned long long)s.irq_to_tx_count,
+			(unsigned long long)s.busy_ns);
 		sock_send_all(c, text, (size_t)n, 5 * NS_PER_SEC);
 	}
 	sock_close(c);

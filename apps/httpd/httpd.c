@@ -1,7 +1,8 @@
 /*
  * httpd: an HTTP/1.1 server on port 80, one task per connection, with
  * persistent connections and pipelining. It serves the status page
- * (status.c): `/` as HTML, `/status.json` as JSON, `/status.txt` as text.
+ * (status.c): `/` as HTML, `/status.json` as JSON, `/status.txt` as text;
+ * `/hello` is six bytes, to measure the server without the page.
  *
  *   make run APP=httpd          # then http://localhost:8080/
  *
@@ -136,6 +137,8 @@ static int serve(struct sock *c, struct request *rq, struct status_buf *page)
 		type = status_json(page);
 	else if (strcmp(rq->path, "/status.txt") == 0)
 		type = status_text(page);
+	else if (strcmp(rq->path, "/hello") == 0)	/* the request path alone, for benchmarks */
+		return respond(c, 200, "text/plain", "hello\n", 6, head, rq->keep_alive);
 	else
 		return respond(c, 404, "text/plain", "not found\n", 10, head, rq->keep_alive);
 	if (page->overflow)

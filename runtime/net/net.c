@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <kernel/cmdline.h>
 #include <kernel/dev/rng.h>
+#include <kernel/cpu.h>
 #include <kernel/log.h>
+#include <kernel/thread.h>
 #include <kernel/time.h>
 #include <lwip/dhcp.h>
 #include <lwip/init.h>
@@ -277,6 +279,13 @@ static intptr_t copy_stats(void *arg)
 	for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next)
 		n++;
 	s->tcp_active = n;
+	uint64_t now = time_now();
+	s->busy_ns = 0;
+	for (unsigned i = 0; i < cpu_count(); i++) {
+		struct thread_cpu_stats st;
+		thread_cpu_stats(cpu_get(i), &st);
+		s->busy_ns += now - st.idle_ns;
+	}
 	return 0;
 }
 

@@ -21,6 +21,7 @@ struct net_if {
 	struct loop_future up;		/* settled once the interface has an address */
 	uint32_t address;		/* any context: read with an atomic load */
 	struct net_stats counts;	/* the stack's own counters (rx_frames...) */
+	uint64_t irq_at;		/* when the device last interrupted, until a frame goes out */
 };
 
 extern struct net_if net_if;

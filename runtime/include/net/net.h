@@ -73,6 +73,11 @@ struct net_stats {
 	uint64_t sock_udp_rx_dropped;	/* datagrams dropped on full socket queues */
 	uint64_t sock_accept_dropped;	/* connections refused on full accept queues */
 	unsigned tcp_active;		/* TCP connections now */
+	/* For the benchmarks (under -icount, ns are instructions): time from
+	 * a device interrupt to the first frame sent after it, summed, and how
+	 * many such pairs; and every CPU's time outside its idle thread. */
+	uint64_t irq_to_tx_ns, irq_to_tx_count;
+	uint64_t busy_ns;
 };
 /* Task, coroutine or thread. 0, or -ENODEV before net_start(). */
 int net_get_stats(struct net_stats *out);
