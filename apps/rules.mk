@@ -7,6 +7,7 @@ APP_SRCS := \
 	apps/bench/gil_bench.c \
 	apps/bench/bench_cmd.c \
 	apps/shell/shell_app.c \
+	apps/demo/demo.c \
 	apps/echo/echo.c \
 	apps/httpd/httpd.c \
 	apps/httpd/status.c \

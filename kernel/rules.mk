@@ -28,5 +28,6 @@ KERNEL_SRCS := \
 	kernel/trace.c
 
 # The app `make run` boots when the command line names none.
-DEFAULT_APP ?= hello
+DEFAULT_APP ?= demo
 app_CFLAGS := -DDEFAULT_APP='"$(DEFAULT_APP)"'
+$(OUT)/obj/kernel/app.o: kernel/rules.mk	# a new default app rebuilds it
