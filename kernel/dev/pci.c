@@ -83,14 +83,16 @@ static void skip(struct pci_dev *d, const char *why)
 
 static uint8_t cfg_byte(const void *ctx, unsigned off) { return pci_read8(ctx, off); }
 
-unsigned pci_cap_next(const struct pci_dev *d, unsigned from, uint8_t id)
+unsigned pci_cap_next(struct pci_dev *d, unsigned from, uint8_t id)
 {
 	if (!(pci_read16(d, PCI_STATUS) & PCI_STATUS_CAP_LIST))
 		return 0;
 	bool bad;
 	unsigned at = pci_cap_walk(cfg_byte, d, from, id, &bad);
-	if (bad && !d->broken)
+	if (bad && !d->cap_list_bad) {
+		d->cap_list_bad = true;
 		kprintf("%s: malformed capability list; ignored past the break\n", d->name);
+	}
 	return at;
 }
 
