@@ -381,8 +381,10 @@ static void assign_bus(struct pci_host *h, struct pci_dev *bridge, struct pci_wi
 				place_bar(d, i, w, pref_only);
 			}
 		}
-		if (d->header_type == 1 && !d->broken && h->assign_all)
-			assign_bridge(h, d, w);
+		/* Firmware's bridges keep their windows: below them only
+		 * look for BARs it left unassigned (and skip those). */
+		if (d->header_type == 1 && !d->broken)
+			h->assign_all ? assign_bridge(h, d, w) : assign_bus(h, d, w, true);
 	}
 }
 
