@@ -15,6 +15,9 @@
  *     placed above everything already in use in its window; one left at 0
  *     behind a bridge is reported and the function skipped.
  * Then decoding and bus mastering go on for every function that is whole.
+ *
+ *   qemu-system-aarch64 -M virt ... -device pcie-root-port,id=rp1,chassis=1 \
+ *     -device virtio-rng-pci,bus=rp1	(a function behind a bridge: bus 1)
  */
 #include <arch/mmio.h>
 #include <arch/mmu.h>
