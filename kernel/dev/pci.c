@@ -15,6 +15,9 @@
  *     placed above everything already in use in its window; one left at 0
  *     behind a bridge is reported and the function skipped.
  * Then decoding and bus mastering go on for every function that is whole.
+ *
+ *   qemu-system-aarch64 -M virt ... -device pcie-root-port,id=rp1,chassis=1 \
+ *     -device virtio-rng-pci,bus=rp1	(a function behind a bridge: bus 1)
  */
 #include <arch/mmio.h>
 #include <arch/mmu.h>
@@ -83,14 +86,16 @@ static void skip(struct pci_dev *d, const char *why)
 
 static uint8_t cfg_byte(const void *ctx, unsigned off) { return pci_read8(ctx, off); }
 
-unsigned pci_cap_next(const struct pci_dev *d, unsigned from, uint8_t id)
+unsigned pci_cap_next(struct pci_dev *d, unsigned from, uint8_t id)
 {
 	if (!(pci_read16(d, PCI_STATUS) & PCI_STATUS_CAP_LIST))
 		return 0;
 	bool bad;
 	unsigned at = pci_cap_walk(cfg_byte, d, from, id, &bad);
-	if (bad && !d->broken)
+	if (bad && !d->cap_list_bad) {
+		d->cap_list_bad = true;
 		kprintf("%s: malformed capability list; ignored past the break\n", d->name);
+	}
 	return at;
 }
 
@@ -379,8 +384,10 @@ static void assign_bus(struct pci_host *h, struct pci_dev *bridge, struct pci_wi
 				place_bar(d, i, w, pref_only);
 			}
 		}
-		if (d->header_type == 1 && !d->broken && h->assign_all)
-			assign_bridge(h, d, w);
+		/* Firmware's bridges keep their windows: below them only
+		 * look for BARs it left unassigned (and skip those). */
+		if (d->header_type == 1 && !d->broken)
+			h->assign_all ? assign_bridge(h, d, w) : assign_bus(h, d, w, true);
 	}
 }
 

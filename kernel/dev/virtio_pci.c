@@ -195,7 +195,8 @@ static void vp_queue_notify(struct virtio_dev *vd, unsigned q)
 static uint64_t vp_config_read(struct virtio_dev *vd, unsigned off, unsigned len)
 {
 	struct vpci *vp = vp_of(vd);
-	if (off > vp->device_len || len > vp->device_len - off || off % len)
+	if ((len != 1 && len != 2 && len != 4 && len != 8) || off > vp->device_len ||
+	    len > vp->device_len - off || off % len)
 		return 0;
 	uintptr_t a = vp->device + off;
 	switch (len) {

@@ -107,6 +107,7 @@ struct pci_dev {
 	uint8_t irq_pin;	/* 0 none, 1-4 */
 	int intx_irq;		/* -1: none, or not routable */
 	bool broken;		/* bad config: skipped, decoding off */
+	bool cap_list_bad;	/* malformed capability list (reported) */
 	struct pci_bar bar[PCI_MAX_BARS];
 	uintptr_t cfg;		/* its 4 KiB of ECAM */
 	/* MSI-X, when it has the capability (pci_msix_*) */
@@ -143,7 +144,7 @@ struct pci_dev *pci_next(struct pci_dev *prev);
  * head), or 0 when there is none; a malformed list (pointer into the
  * header, misaligned, or looping) is reported once and ends the walk.
  */
-unsigned pci_cap_next(const struct pci_dev *d, unsigned from, uint8_t id);
+unsigned pci_cap_next(struct pci_dev *d, unsigned from, uint8_t id);
 
 /* The CPU address of len bytes at off in BAR bar of d (mapped uncached),
  * or 0 when the BAR is not memory, not assigned, or too small. */
