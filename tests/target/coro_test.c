@@ -450,9 +450,13 @@ TEST(coro_cancel_runs_cleanup_and_frees_the_stack)
 	EXPECT_EQ(coro_cancel(c), -ESRCH);
 }
 
+/* Yields until cancelled: however late the cancel comes (the worker may
+ * run it a long while before the spawning thread gets to coro_cancel), it
+ * finds the coroutine at a yield. Ending on its own means the cancel was
+ * never delivered. */
 static void *count_to(void *arg)
 {
-	for (int i = 0; i < 1000; i++)
+	for (long i = 0; i < (1l << 30); i++)
 		coro_yield();
 	return arg;
 }
