@@ -1,5 +1,7 @@
 /*
  * echo: UDP and TCP echo on port 7 (RFC 862), one task per TCP connection,
+ * the same UDP echo on port 8 from a kernel thread (the sockets used from
+ * outside the loop),
  * and a test port on TCP 9 taking one command line per connection:
  *   counters     the stack's counters as `name value` lines (the host-side
  *                tests read them to explain any drop);
@@ -15,6 +17,7 @@
 #include <errno.h>
 #include <kernel/app.h>
 #include <kernel/log.h>
+#include <kernel/thread.h>
 #include <kernel/time.h>
 #include <loop/task.h>
 #include <net/net.h>
@@ -24,6 +27,7 @@
 
 #define ECHO_PORT 7
 #define COUNTERS_PORT 9
+#define ECHO_THREAD_PORT 8
 #define UDP_MAX 65507
 
 static uint64_t udp_truncated;	/* datagrams larger than our buffer (none from a 1500 MTU) */
@@ -45,6 +49,24 @@ static intptr_t udp_echo(void *arg)
 			continue;
 		}
 		sock_sendto(s, buf, (size_t)n, &from);	/* -ENOMEM is counted by the stack */
+	}
+}
+
+/* The same UDP echo on port 8, from a kernel thread outside the loop: its
+ * socket calls are marshalled onto the loop, and the thread blocks. */
+static void *udp_echo_thread(void *arg)
+{
+	struct sock *s;
+	if (sock_udp_bind(&s, ECHO_THREAD_PORT, 128))
+		return NULL;
+	static char buf[2048];
+	for (;;) {
+		struct sock_addr from;
+		ssize_t n = sock_recvfrom(s, buf, sizeof buf, &from, SOCK_FOREVER);
+		if (n < 0)
+			return NULL;
+		if ((size_t)n <= sizeof buf)
+			sock_sendto(s, buf, (size_t)n, &from);
 	}
 }
 
@@ -150,9 +172,16 @@ int echo_serve(struct loop_future *done[ECHO_SERVERS])
 			return err;
 		done[i] = loop_task_future(t);
 	}
+	struct thread *t;
+	struct thread_attr tattr = { .name = "udp-echo-thread" };
+	int terr = thread_create(&t, &tattr, udp_echo_thread, NULL);
+	if (terr)
+		return terr;
+	thread_detach(t);
 	char ip[16];
-	kprintf("echo: serving UDP and TCP echo on port %d, test port (counters, stall) on TCP %d, at %s\n",
-		ECHO_PORT, COUNTERS_PORT, net_ip_str(net_address(), ip));
+	kprintf("echo: serving UDP and TCP echo on port %d (tasks), UDP echo on port %d (a thread), "
+		"test port (counters, stall) on TCP %d, at %s\n", ECHO_PORT, ECHO_THREAD_PORT,
+		COUNTERS_PORT, net_ip_str(net_address(), ip));
 	return 0;
 }
 

@@ -23,10 +23,12 @@ class Guest:
         self.board = board
         self.label = label
         self.udp = free_port(socket.SOCK_DGRAM)
+        self.udp_thread = free_port(socket.SOCK_DGRAM)
         self.tcp = free_port()
         self.counters_port = free_port()
         self.http = free_port()
-        fwd = ",".join([f"hostfwd=udp:127.0.0.1:{self.udp}-:7", f"hostfwd=tcp:127.0.0.1:{self.tcp}-:7",
+        fwd = ",".join([f"hostfwd=udp:127.0.0.1:{self.udp}-:7", f"hostfwd=udp:127.0.0.1:{self.udp_thread}-:8",
+                        f"hostfwd=tcp:127.0.0.1:{self.tcp}-:7",
                         f"hostfwd=tcp:127.0.0.1:{self.counters_port}-:9",
                         f"hostfwd=tcp:127.0.0.1:{self.http}-:80"])
         variables = dict(extra or {}, CPUS=cpus, NET_FWD=fwd, APPEND="app=httpd echo=on")
