@@ -91,9 +91,12 @@ static void copy_thread(struct thread *t, void *arg)
 	row->stack_used = t->stack_size ? thread_stack_high_water(t) : 0;
 }
 
+#define PS_CORO_MAX 64	/* listed; a million parked ones are counted, not printed */
+
 static void print_coro(const struct coro_info *c, void *arg)
 {
-	(*(unsigned *)arg)++;
+	if ((*(unsigned *)arg)++ >= PS_CORO_MAX)
+		return;
 	printf("  %-16s %-10s %6u %10lu/%lu\n", c->name, c->state, c->worker,
 	       (unsigned long)c->stack_used, (unsigned long)c->stack_size);
 }
@@ -129,8 +132,10 @@ static int cmd_ps(int argc, char **argv)
 	coro_get_stats(&cs);
 	printf("coroutines: %llu alive\n", (unsigned long long)cs.alive);
 	printf("  %-16s %-10s %6s %16s\n", "name", "state", "worker", "stack used");
-	unsigned shown = 0;
-	coro_for_each(print_coro, &shown);
+	unsigned seen = 0;
+	coro_for_each(print_coro, &seen);
+	if (seen > PS_CORO_MAX)
+		printf("  ... and %u more\n", seen - PS_CORO_MAX);
 	return 0;
 }
 SHELL_CMD(ps, "threads (state, cpu, priority, run time, stack) and coroutines", cmd_ps);

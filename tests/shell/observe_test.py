@@ -32,7 +32,7 @@ import trace as tb_trace  # noqa: E402  (tools/trace.py)
 CPUS = 4
 # The prompt that ends an answer: on a line of its own, the last thing
 # printed (a redraw of the line being edited starts with CR instead).
-PROMPT = r"\ntb> \Z"
+PROMPT = r"^tb> \Z"
 ESC = "\x1b"
 COMMANDS = ["bench", "cpus", "gil", "help", "irq", "loop", "mem", "net", "poweroff", "ps", "reboot", "top",
             "trace"]
@@ -116,6 +116,14 @@ def shell_session(results, make, board):
                 ok = one_line_error(body)
             results.record(ok and not missing, f"{tag} {name}",
                            f"missing {missing}\n{tail(answer)}" if missing or not ok else "")
+        # top without a count refreshes until a key.
+        start = len(con.text)
+        con.send("top\r")
+        shown = con.expect(r"^cpu\s+load.*\n(?:.*\n){%d}" % CPUS, 30) is not None
+        con.send("q")
+        back = con.expect(PROMPT, 30) is not None
+        results.record(shown and back, f"{tag} top refreshes until a key is pressed",
+                       f"table {shown}, prompt back {back}\n" + tail(con.since(start)))
         # The dump from the shell: framed, checksummed, parsed.
         start = len(con.text)
         con.send("trace dump\r")
