@@ -5,5 +5,6 @@ APP_SRCS := \
 	apps/bench/bench.c \
 	apps/bench/coro_bench.c \
 	apps/bench/gil_bench.c \
+	apps/bench/loop_bench.c \
 	apps/gil/gil.c \
 	apps/gil/gil_work.c

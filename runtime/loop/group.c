@@ -175,5 +175,6 @@ int loop_shutdown(struct loop *l, uint64_t timeout_ns)
 		loop_leave(l);
 	}
 	loop_handle_cancel(&tick);
+	__atomic_store_n(&l->stopping, false, __ATOMIC_RELAXED);	/* a stop during the drain is spent */
 	return 0;
 }

@@ -136,7 +136,7 @@ int loop_call_soon_named(struct loop *l, struct loop_handle *h, loop_fn *fn, voi
 {
 	int err = prepare(l, h, fn, arg, name);
 	if (!err)
-		loop_enqueue(l, h);
+		ready_push(&l->ready, h);	/* loop context: the queue is ours */
 	return err;
 }
 
