@@ -5,6 +5,7 @@
  * task groups, backpressure, the executor, shutdown and debug mode.
  * Each test makes its own loop and runs it on the test's thread.
  */
+#include <coro/chan.h>
 #include <coro/coro.h>
 #include <errno.h>
 #include <kernel/cpu.h>
@@ -426,6 +427,54 @@ TEST(loop_task_blocking_on_a_kernel_mutex_suspends)
 	EXPECT_EQ(run_task(l, a, NULL), 0);
 	thread_join(th, NULL);
 	EXPECT(other_ran);
+	close_loop(l);
+}
+
+/* A kernel semaphore and a coroutine channel, filled by a thread on
+ * another CPU: the task parks in each, and the loop keeps ticking. */
+static struct sem k_sem;
+static struct chan k_chan;
+static volatile unsigned beats;
+static intptr_t kernel_waiter(void *arg)
+{
+	sem_wait(&k_sem);
+	int v = 0;
+	EXPECT_EQ(chan_recv(&k_chan, &v), 0);
+	return v;
+}
+static intptr_t heartbeat(void *arg)
+{
+	while (loop_sleep(MS) == 0)
+		beats++;
+	return 0;
+}
+static void *feeder(void *arg)
+{
+	thread_sleep(10 * MS);
+	sem_post(&k_sem);
+	thread_sleep(10 * MS);
+	int v = 9;
+	chan_send(&k_chan, &v);
+	return NULL;
+}
+
+TEST(loop_task_blocking_on_a_semaphore_and_channel_suspends)
+{
+	struct loop *l = new_loop("kernel waits");
+	sem_init(&k_sem, "k_sem", 0);
+	EXPECT_EQ(chan_init(&k_chan, "k_chan", sizeof(int), 0, NULL), 0);
+	beats = 0;
+	struct loop_task *hb = spawn(l, "heartbeat", heartbeat, NULL);
+	struct loop_task *w = spawn(l, "waiter", kernel_waiter, NULL);
+	struct thread *th = thread_on(this_cpu()->index + 1, feeder, NULL);
+	intptr_t r = 0;
+	EXPECT_EQ(run_task(l, w, &r), 0);
+	EXPECT_EQ(r, 9);
+	EXPECT(beats >= 5);	/* the loop ran other tasks while it waited */
+	thread_join(th, NULL);
+	loop_task_cancel(hb);
+	EXPECT_EQ(run_task(l, hb, NULL), 0);
+	chan_destroy(&k_chan);
 	close_loop(l);
 }
 
