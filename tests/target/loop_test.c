@@ -346,6 +346,8 @@ TEST(loop_future_errors_and_cancellation)
 	intptr_t r = 7;
 	EXPECT_EQ(loop_await(&f, &r), -ECANCELED);
 	loop_future_init(&f, NULL, "f");
+	EXPECT_EQ(loop_future_set_error(&f, 5), -EINVAL);	/* not an errno */
+	EXPECT(!loop_future_done(&f));
 	EXPECT_EQ(loop_future_set_error(&f, -EIO), 0);
 	EXPECT_EQ(loop_await(&f, &r), -EIO);
 	EXPECT_EQ(r, 7);
