@@ -850,3 +850,67 @@ TEST(loop_debug_mode_names_slow_callbacks_and_unretrieved_tasks)
 	EXPECT_EQ(warned_n, 3);
 	EXPECT(strstr(warned[2], "hogger") && strstr(warned[2], "never retrieved"));
 }
+
+/* --- stress: tasks and threads on other CPUs hand values back and forth ------------ */
+
+#define STRESS_ITEMS 2000
+static struct loop_queue to_loop, from_loop;
+
+static void *stress_producer(void *arg)
+{
+	for (intptr_t i = 1; i <= STRESS_ITEMS; i++)
+		EXPECT_EQ(loop_queue_put(&to_loop, i, WAIT_FOREVER), 0);	/* a thread blocks */
+	return NULL;
+}
+
+static void *stress_consumer(void *arg)
+{
+	intptr_t v, sum = 0;
+	while (loop_queue_get(&from_loop, &v, WAIT_FOREVER) == 0)
+		sum += v;
+	return (void *)sum;
+}
+
+/* Several tasks move values from one queue to the other, each get with a
+ * short deadline so timeouts race with wake-ups from the other CPUs. */
+static volatile unsigned moved, timeouts;
+static intptr_t mover(void *arg)
+{
+	for (;;) {
+		intptr_t v;
+		int err = loop_queue_get(&to_loop, &v, time_now() + MS / 4);
+		if (err == -ETIMEDOUT) {
+			timeouts++;
+			if (moved == STRESS_ITEMS)
+				return 0;
+			continue;
+		}
+		EXPECT_EQ(err, 0);
+		EXPECT_EQ(loop_queue_put(&from_loop, v, WAIT_FOREVER), 0);
+		moved++;
+	}
+}
+
+TEST(loop_stress_tasks_and_threads_across_cpus)
+{
+	struct loop *l = new_loop("stress");
+	moved = timeouts = 0;
+	EXPECT_EQ(loop_queue_init(&to_loop, "to loop", 4), 0);
+	EXPECT_EQ(loop_queue_init(&from_loop, "from loop", 4), 0);
+	struct thread *p = thread_on(this_cpu()->index + 1, stress_producer, NULL);
+	struct thread *c = thread_on(this_cpu()->index + 2, stress_consumer, NULL);
+	struct loop_task *m[4];
+	for (int i = 0; i < 4; i++)
+		m[i] = spawn(l, "mover", mover, NULL);
+	for (int i = 0; i < 4; i++)
+		EXPECT_EQ(run_task(l, m[i], NULL), 0);
+	thread_join(p, NULL);
+	loop_queue_close(&from_loop);
+	void *sum = NULL;
+	thread_join(c, &sum);
+	EXPECT_EQ(moved, STRESS_ITEMS);
+	EXPECT_EQ((intptr_t)sum, (intptr_t)STRESS_ITEMS * (STRESS_ITEMS + 1) / 2);
+	loop_queue_destroy(&to_loop);
+	loop_queue_destroy(&from_loop);
+	close_loop(l);
+}
