@@ -6,6 +6,7 @@ APP_SRCS := \
 	apps/bench/coro_bench.c \
 	apps/bench/gil_bench.c \
 	apps/bench/bench_cmd.c \
+	apps/bench/loop_bench.c \
 	apps/shell/shell_app.c \
 	apps/demo/demo.c \
 	apps/echo/echo.c \

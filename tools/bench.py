@@ -93,6 +93,7 @@ def main():
                            for k, v in guest_benchmarks(args.make, args.board, 4,
                                                         args=f"bench={b} trace=on").items()}
     results["gil"] = guest_benchmarks(args.make, args.board, 4, app="gil_bench")
+    results["loop"] = guest_benchmarks(args.make, args.board, 4, app="loop_bench")
     gil_wall = wall_time_run(args.make, args.board, 4, "app=gil_bench bench=gil_speedup")
     results["gil_speedup_wall_time"] = {mode: speedup_ratios(gil_wall, f"gil_speedup_{mode}")
                                         for mode in ("on", "off")}
@@ -112,6 +113,8 @@ def main():
     for n, ratio in results["speedup_wall_time"].items():
         print(f"{'speed-up, CPU-bound work on ' + n + f' ({host} host cores)':<44}{ratio:>14.2f}")
     for name, f in results["gil"].items():
+        print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
+    for name, f in results["loop"].items():
         print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
     for mode, ratios in results["gil_speedup_wall_time"].items():
         for n, ratio in ratios.items():

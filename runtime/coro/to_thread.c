@@ -102,5 +102,9 @@ void *coro_to_thread(void *(*fn)(void *), void *arg)
 		return fn(arg);
 	}
 	sem_wait(&j.done);
+	/* The poster may still be releasing the semaphore's lock (a waker
+	 * does not wait for that): let it finish before j leaves the stack. */
+	spin_lock(&j.done.wq.lock);
+	spin_unlock(&j.done.wq.lock);
 	return j.job.result;
 }

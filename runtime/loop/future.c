@@ -8,7 +8,6 @@
  */
 #include "loop_internal.h"
 #include <errno.h>
-#include <kernel/panic.h>
 
 void loop_future_init(struct loop_future *f, struct loop *l, const char *name)
 {
@@ -38,8 +37,8 @@ int loop_future_set_result(struct loop_future *f, intptr_t result)
 
 int loop_future_set_error(struct loop_future *f, int error)
 {
-	if (error >= 0)
-		panic("loop_future_set_error: error %d is not a negative errno", error);
+	if (error >= 0 || error < -LOOP_ERR_MAX)
+		return -EINVAL;		/* not a negative errno: f stays as it is */
 	if (error == -ECANCELED)
 		return settle(f, LOOP_FUTURE_CANCELLED, 0, -ECANCELED);
 	return settle(f, LOOP_FUTURE_DONE, 0, error);

@@ -121,9 +121,9 @@ void group_member_ended(struct loop_task *t)
 	t->group = NULL;
 	g->live--;
 	int err = LOOP_IS_ERR(t->result) ? (int)t->result : 0;
+	t->fut.retrieved = true;	/* the group reports how its members ended */
 	if (err && err != -ECANCELED && !g->error) {
 		g->error = err;
-		t->fut.retrieved = true;	/* the group reports it */
 		loop_group_cancel(g);
 	}
 	if (!g->live)
@@ -175,5 +175,6 @@ int loop_shutdown(struct loop *l, uint64_t timeout_ns)
 		loop_leave(l);
 	}
 	loop_handle_cancel(&tick);
+	__atomic_store_n(&l->stopping, false, __ATOMIC_RELAXED);	/* a stop during the drain is spent */
 	return 0;
 }

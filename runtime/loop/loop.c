@@ -62,6 +62,10 @@ int loop_close(struct loop *l)
 {
 	if (loop_is_running(l))
 		panic("loop_close: loop '%s' is running", l->name);
+	if (__atomic_load_n(&l->executor_jobs, __ATOMIC_ACQUIRE)) {
+		loop_warn(l, "executor work is outstanding at loop_close (loop_shutdown first)");
+		return -EBUSY;
+	}
 	if (l->live_tasks) {
 		struct list_node *n;
 		list_for_each(n, &l->tasks) {
@@ -84,6 +88,7 @@ void loop_wakeup(struct loop *l)
 	spin_lock(&l->lock);
 	bool sleeping = l->sleeping;
 	l->sleeping = false;
+	l->kicked = !sleeping;	/* about to sleep: it must look again first */
 	spin_unlock(&l->lock);
 	if (sleeping)
 		sem_post(&l->wake);
@@ -136,7 +141,7 @@ int loop_call_soon_named(struct loop *l, struct loop_handle *h, loop_fn *fn, voi
 {
 	int err = prepare(l, h, fn, arg, name);
 	if (!err)
-		loop_enqueue(l, h);
+		ready_push(&l->ready, h);	/* loop context: the queue is ours */
 	return err;
 }
 
@@ -224,8 +229,10 @@ static void idle_wait(struct loop *l)
 	if (deadline <= time_now())
 		return;
 	spin_lock(&l->lock);
-	bool idle = list_empty(&l->incoming) && !__atomic_load_n(&l->stopping, __ATOMIC_RELAXED);
+	bool idle = list_empty(&l->incoming) && !l->kicked &&
+		    !__atomic_load_n(&l->stopping, __ATOMIC_RELAXED);
 	l->sleeping = idle;
+	l->kicked = false;
 	spin_unlock(&l->lock);
 	if (!idle)
 		return;

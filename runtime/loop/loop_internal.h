@@ -22,9 +22,10 @@
 
 struct loop {
 	struct loop_ready ready;	/* loop-owned */
-	struct spinlock lock;		/* guards incoming and sleeping */
+	struct spinlock lock;		/* guards incoming, sleeping, kicked */
 	struct list_node incoming;	/* handles from other contexts */
 	bool sleeping;			/* the loop thread waits on `wake` */
+	bool kicked;			/* loop_wakeup() while it did not sleep */
 	struct sem wake;
 	struct thread *thread;		/* running it, or NULL */
 	bool stopping;

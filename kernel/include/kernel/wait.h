@@ -5,8 +5,11 @@
  *
  * A waiter is one of three kinds, told apart by `ops`:
  *  - a kernel thread (ops NULL): it blocks and the scheduler runs another;
- *  - a coroutine or a loop callback (ops set by those layers): the wake
- *    function queues it on its scheduler or loop instead.
+ *  - a coroutine or a loop task (ops set by those layers, through struct
+ *    exec_ctx below): the wake function queues it on its worker or loop;
+ *  - a loop callback (struct loop_waiter, runtime/include/loop/loop.h):
+ *    the wake function queues a handle on its loop's ready queue, so the
+ *    callback runs on the loop's thread on its next tick.
  * A thread that is running another layer's context (a coroutine: see
  * struct exec_ctx) gets a waiter of that context's kind from
  * wait_queue_block(), so every object built on the queue parks coroutines

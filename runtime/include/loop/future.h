@@ -46,7 +46,8 @@ struct loop_future {
 void loop_future_init(struct loop_future *f, struct loop *l, const char *name);
 /* Any context. 0, or -EINVAL when f is already done (nothing changes). */
 int loop_future_set_result(struct loop_future *f, intptr_t result);
-int loop_future_set_error(struct loop_future *f, int error);	/* error < 0 */
+/* error: a negative errno (-4095..-1), else -EINVAL. */
+int loop_future_set_error(struct loop_future *f, int error);
 /* Any context for a plain future (true if it was pending); loop context
  * for a task's future, where it asks the task to cancel (loop_task_cancel). */
 bool loop_future_cancel(struct loop_future *f);

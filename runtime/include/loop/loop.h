@@ -52,7 +52,8 @@ struct loop_handle {
 /* Thread context. Make a loop (not yet running): 0, -ENOMEM. */
 int loop_create(struct loop **out, const char *name);
 /* Thread context, the loop not running: free it. -EBUSY (and a warning
- * naming them) while any task of it has not ended; in debug mode, warns of
+ * naming them) while any task of it has not ended or executor work for it
+ * is outstanding; in debug mode, warns of
  * every ended task whose result was never retrieved. */
 int loop_close(struct loop *l);
 
