@@ -77,6 +77,18 @@ def is_udp_reply(frame, port):
             frame[30:34] == ip_bytes(SRC_IP) and struct.unpack("!H", frame[34:36])[0] == port)
 
 
+def icmp_echo(dst_mac, dst_ip, ident, data):
+    """An ICMP echo request (RFC 792) from SRC_IP."""
+    hdr = struct.pack("!BBHHH", 8, 0, 0, ident, 1)
+    c = csum(hdr + data)
+    return eth(dst_mac, ipv4(dst_ip, 1, hdr[:2] + struct.pack("!H", c) + hdr[4:] + data))
+
+
+def is_icmp_reply(frame, ident, data):
+    return (len(frame) >= 42 and frame[12:14] == b"\x08\x00" and frame[23] == 1 and
+            frame[34] == 0 and struct.unpack("!H", frame[38:40])[0] == ident and frame.endswith(data))
+
+
 def tcp_stray(dst_mac, dst_ip, port):
     """An ACK for no connection: a sequence number in no window the guest
     has, to a port nobody listens on (a listener answers a stray ACK with

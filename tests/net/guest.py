@@ -19,7 +19,7 @@ def free_port(kind=socket.SOCK_STREAM):
 
 
 class Guest:
-    def __init__(self, make, board, extra=None, inject=False, cpus=4, label=""):
+    def __init__(self, make, board, extra=None, inject=False, cpus=4, label="", append=""):
         self.board = board
         self.label = label
         self.udp = free_port(socket.SOCK_DGRAM)
@@ -31,7 +31,7 @@ class Guest:
                         f"hostfwd=tcp:127.0.0.1:{self.tcp}-:7",
                         f"hostfwd=tcp:127.0.0.1:{self.counters_port}-:9",
                         f"hostfwd=tcp:127.0.0.1:{self.http}-:80"])
-        variables = dict(extra or {}, CPUS=cpus, NET_FWD=fwd, APPEND="app=httpd echo=on")
+        variables = dict(extra or {}, CPUS=cpus, NET_FWD=fwd, APPEND=f"app=httpd echo=on {append}".strip())
         if inject:
             self.inject_qemu = free_port(socket.SOCK_DGRAM)
             self.inject_host = free_port(socket.SOCK_DGRAM)

@@ -10,6 +10,7 @@ board:
 - 100 concurrent TCP connections, each echoing 1 MiB byte-exact;
 - HTTP GETs of the status page (HTML, JSON, text), keep-alive, 404, and a
   malformed request answered 400;
+- ICMP echo (ping) answered; DHCP on PCI, a static address on MMIO;
 - a UDP burst that overflows the RX ring, after which the server answers;
 - malformed frames put on the wire through a raw-frame socket on a hub
   (bad IP and UDP checksums, truncated headers, oversized frames, TCP
@@ -310,24 +311,52 @@ def test_malformed(g):
     return not problems, "; ".join(problems) or f"{len(cases)} kinds dropped and counted, service continued"
 
 
-TESTS = {"udp": test_udp, "udp_thread": test_udp_thread, "tcp": test_tcp, "http": test_http, "overflow": test_overflow,
+def test_icmp(g, n=20):
+    """ICMP echo (ping) through the raw-frame socket: every request answered
+    with its identifier and data."""
+    inj = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    inj.bind(("127.0.0.1", g.inject_host))
+    inj.settimeout(1)
+    to = ("127.0.0.1", g.inject_qemu)
+    inj.sendto(frames.arp_announce(GUEST_MAC, GUEST_IP), to)
+    answered = 0
+    try:
+        for i in range(n):
+            data = b"ping %d " % i + bytes(range(32))
+            inj.sendto(frames.icmp_echo(GUEST_MAC, GUEST_IP, 0x4242, data), to)
+            try:
+                while not frames.is_icmp_reply(inj.recv(65536), 0x4242, data):
+                    pass
+                answered += 1
+            except socket.timeout:
+                pass
+    finally:
+        inj.close()
+    return answered == n, f"{answered}/{n} pings answered"
+
+
+TESTS = {"udp": test_udp, "udp_thread": test_udp_thread, "tcp": test_tcp, "http": test_http, "icmp": test_icmp, "overflow": test_overflow,
          "malformed": test_malformed}
 
 
 def configurations(make, board):
-    """Every virtio transport the board offers."""
+    """Every virtio transport the board offers; DHCP on PCI, the static
+    configuration (the same address QEMU's DHCP server would give) on MMIO."""
     if board == "qemu-virt-aarch64":
-        return [("", {}), (" VIRTIO=mmio", {"VIRTIO": "mmio"})]
-    return [("", {})]
+        return [("", {}, ""), (" VIRTIO=mmio static-ip", {"VIRTIO": "mmio"}, "ip=10.0.2.15/24,gw=10.0.2.2")]
+    return [("", {}, "")]
 
 
 def run(results, make, board, only=None):
-    for label, extra in configurations(make, board):
+    for label, extra, append in configurations(make, board):
         tag = f"{board}{label} net"
-        g = Guest(make, board, extra, inject=True, label=label)
+        g = Guest(make, board, extra, inject=True, label=label, append=append)
         try:
             up = g.start()
             results.record(up, f"{tag} guest serves", "" if up else g.console[-2000:])
+            if up and append:
+                static = "net: static address 10.0.2.15" in g.console
+                results.record(static, f"{tag} static configuration used", "" if static else g.console[-1500:])
             if not up:
                 continue
             for name, fn in TESTS.items():
@@ -343,6 +372,22 @@ def run(results, make, board, only=None):
                 results.record(ok, f"{tag} {name}", "" if ok else detail + "\n" + g.console[-1500:])
         finally:
             g.stop()
+    if not only:
+        bad_config(results, make, board)
+
+
+def bad_config(results, make, board):
+    """A malformed ip= is refused with a message naming the expected form,
+    and the app exits non-zero instead of running unconfigured."""
+    g = Guest(make, board, label=" bad-ip", append="ip=10.0.300.1/24")
+    g.start(timeout=60)     # returns when QEMU exits
+    deadline = time.monotonic() + 30
+    while g.proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    code = g.proc.poll()
+    g.stop()
+    ok = "expected dhcp or A.B.C.D" in g.console and code not in (None, 0)
+    results.record(ok, f"{board} net bad ip= refused, non-zero exit", "" if ok else f"exit {code}\n" + g.console[-800:])
 
 
 def main():
