@@ -46,12 +46,55 @@ def guest_benchmarks(make, board, cpus, app="bench", args="", memory=None):
     instead of the board's default."""
     mem = f" MEMORY={memory}" if memory else ""
     code, cmd = run(f"{make} -s BOARD={board} CPUS={cpus}{mem} APPEND='app={app} {args}' qemu-cmd")
-    code, text = run(f"{cmd.strip()} {ICOUNT}", timeout=900)
-    figures = {m.group(1): {"value": int(m.group(2)), "unit": m.group(3)}
-               for m in re.finditer(r"^bench (\w+) (\d+) (\S+)$", text, re.M)}
-    if code != 0 or not figures:
-        sys.exit(f"bench: the {app} app failed (exit {code}):\n{text[-2000:]}")
+    return parse_figures(run_checked(f"{cmd.strip()} {ICOUNT}", f"the {app} app", 900))
+
+
+def run_checked(cmd, what, timeout):
+    """One boot; its console text, or an exit with its tail when it failed
+    or printed no figure."""
+    code, text = run(cmd, timeout=timeout)
+    if code != 0 or not re.search(r"^bench \w+ \d+ ", text, re.M):
+        sys.exit(f"bench: {what} failed (exit {code}):\n{text[-2000:]}")
+    return text
+
+
+def parse_figures(text):
+    """Every "bench <name> <value> <unit> [ops=<n> reps=<r> min=<a> max=<b>]"
+    line (threadbare's bench apps and the Linux peer print the same form):
+    name -> {value, unit[, ops, reps, min, max]}."""
+    figures = {}
+    for m in re.finditer(r"^bench (\w+) (\d+) (\S+)((?: \w+=\d+)*)\r?$", text, re.M):
+        f = {"value": int(m.group(2)), "unit": m.group(3)}
+        f.update({k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(4))})
+        figures[m.group(1)] = f
     return figures
+
+
+def spread(f):
+    """A figure's spread over its repetitions, as text; "-" for one run."""
+    return f"{f['min']:,}-{f['max']:,}" if "min" in f and f.get("reps", 1) > 1 else "-"
+
+
+def print_table(results):
+    """The table `make bench` and `make bench-linux` print: sizes, boot,
+    then every figure with its iterations and spread."""
+    print(f"{'what':<48}{'value':>14}{'iterations':>12}{'spread (min-max)':>20}")
+    for k, v in results["image_bytes"].items():
+        print(f"{'image ' + k + ' (bytes)':<48}{v:>14,}")
+    for key in ("boot_instructions_to_banner", "boot_instructions_to_app"):
+        for cpus, n in results.get(key, {}).items():
+            what = "banner" if key.endswith("banner") else "app's first line"
+            print(f"{'instructions, reset to ' + what + ', ' + cpus + ' cpus':<48}{n:>14,}")
+    for group in ("threads", "coroutines", "gil"):
+        for name, f in results.get(group, {}).items():
+            ops = f"{f['ops']:,} x {f.get('reps', 1)}" if "ops" in f else "-"
+            print(f"{name + ' (' + f['unit'] + ')':<48}{f['value']:>14,}{ops:>12}{spread(f):>20}")
+    host = os.cpu_count()
+    for n, ratio in results.get("speedup_wall_time", {}).items():
+        print(f"{'speed-up, CPU-bound work on ' + n + f' ({host} host cores)':<48}{ratio:>14.2f}")
+    for mode, ratios in results.get("gil_speedup_wall_time", {}).items():
+        for n, ratio in ratios.items():
+            print(f"{'gil speed-up, lock ' + mode + ', ' + n + f' ({host} host cores)':<48}{ratio:>14.2f}")
 
 
 def wall_time_run(make, board, cpus, append):
@@ -91,21 +134,7 @@ def main():
                                         for mode in ("on", "off")}
 
     print(f"benchmarks on {args.board} (QEMU {ICOUNT}: 1 ns = 1 guest instruction)")
-    print(f"{'what':<44}{'value':>14}")
-    for k, v in results["image_bytes"].items():
-        print(f"{'image ' + k + ' (bytes)':<44}{v:>14,}")
-    for cpus, n in results["boot_instructions_to_banner"].items():
-        print(f"{'instructions, reset to banner, ' + cpus + ' cpus':<44}{n:>14,}")
-    for name, f in list(results["threads"].items()) + list(results["coroutines"].items()):
-        print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
-    host = os.cpu_count()
-    for n, ratio in results["speedup_wall_time"].items():
-        print(f"{'speed-up, CPU-bound work on ' + n + f' ({host} host cores)':<44}{ratio:>14.2f}")
-    for name, f in results["gil"].items():
-        print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
-    for mode, ratios in results["gil_speedup_wall_time"].items():
-        for n, ratio in ratios.items():
-            print(f"{'gil speed-up, lock ' + mode + ', ' + n + f' ({host} host cores)':<44}{ratio:>14.2f}")
+    print_table(results)
     path = os.path.join(TOP, "build", args.board, "bench.json")
     with open(path, "w") as f:
         json.dump(results, f, indent=2)
