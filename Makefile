@@ -6,6 +6,7 @@
 #   make test                     host tests, then `make check` on every QEMU board
 #   make debug                    QEMU waiting for gdb-multiarch, plus a gdb script
 #   make deps                     install everything a fresh Debian/Ubuntu machine needs
+#   make bench / bench-linux / bench-compare   threadbare's figures, Linux's, both side by side
 
 BOARD ?= qemu-virt-aarch64
 CPUS ?= 4
@@ -75,7 +76,7 @@ SRCS := $(ARCH_SRCS) $(BOARD_SRCS) $(KERNEL_SRCS) $(DEV_SRCS) $(LIBC_SRCS) $(COR
 OBJS := $(patsubst %,$(OUT)/obj/%.o,$(basename $(SRCS)))
 
 .DEFAULT_GOAL := all
-.PHONY: all run check test bench debug deps host-test clean compile_commands.json qemu-cmd print-variants print-newlib print-size
+.PHONY: all run check test bench bench-linux bench-compare debug deps host-test clean compile_commands.json qemu-cmd print-variants print-newlib print-size
 
 all: $(ELF) $(BIN)
 
@@ -134,6 +135,17 @@ deps:
 # Deterministic figures under QEMU -icount (see tools/bench.py).
 bench: all
 	python3 tools/bench.py --board $(BOARD) --make "$(MAKE) --no-print-directory"
+
+# The same operations under Debian's own kernel in the same QEMU machine
+# (tools/bench_linux.py), then both side by side into docs/benchmarks/.
+bench-linux:
+	python3 tools/bench_linux.py --board $(BOARD) --make "$(MAKE) --no-print-directory"
+
+# NET=0 leaves out the network load; TB_NET='app=...' names threadbare's
+# UDP echo + HTTP app once it exists, so its network rows are measured too.
+bench-compare: bench bench-linux
+	python3 tools/bench_compare.py --board $(BOARD) --make "$(MAKE) --no-print-directory" \
+	  $(if $(filter 0,$(NET)),,--net) $(if $(TB_NET),--threadbare-net '$(TB_NET)')
 
 print-size: $(ELF)
 	@$(SIZE) $(ELF) | awk 'NR == 2 { print $$1, $$2, $$3 }'

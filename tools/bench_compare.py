@@ -61,32 +61,62 @@ def load(path):
         return json.load(f)
 
 
+# The plot's labels, by the operation's Linux figure (or threadbare's).
+SHORT = {"thread_yield_switch": "yield, same CPU", "mutex_lock_unlock_uncontended": "mutex lock + unlock",
+         "sem_pingpong_same_cpu": "semaphore ping-pong, same CPU",
+         "sem_pingpong_cross_cpu": "semaphore ping-pong, across CPUs",
+         "wake_latency_cross_cpu": "wake latency, across CPUs", "thread_create_join": "thread create + join",
+         "coro_arch_switch": "hand-written coroutine switch",
+         "swapcontext_switch": "coro_transfer / swapcontext",
+         "chan_pingpong_same_cpu": "channel ping-pong, same CPU"}
+
+
 def figure(results, where):
     if results is None or where is None:
         return None
     return results.get(where[0], {}).get(where[1])
 
 
-def net_run_linux(make, board, seconds):
-    """Boot the Linux peer's servers, load them from the host, stop them."""
-    proc = subprocess.Popen([sys.executable, os.path.join(TOP, "tools", "bench_linux.py"),
-                             "--board", board, "--serve", "--timeout", "1500"],
-                            cwd=TOP, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+def net_run(board, system, cmd, seconds):
+    """Boot a guest's UDP echo and HTTP servers (cmd: its QEMU command line),
+    load them from the host, stop them (a UDP "quit"), and write
+    build/<board>/netload-<system>.json."""
+    proc = subprocess.Popen(["timeout", "1500", "sh", "-c", cmd], cwd=TOP, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    console, load_out = "", None
     try:
         load_out = subprocess.run([sys.executable, os.path.join(TOP, "tools", "netload.py"),
                                    "--seconds", str(seconds), "--quit"],
                                   cwd=TOP, capture_output=True, text=True, timeout=1500)
         console, _ = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        pass
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
-    if load_out.returncode != 0:
-        sys.exit(f"bench-compare: network load failed:\n{load_out.stderr}\n{console[-2000:] if console else ''}")
+    if load_out is None or load_out.returncode != 0:
+        sys.exit(f"bench-compare: network load on {system} failed:\n{load_out.stderr if load_out else 'timed out'}\n{console[-2000:]}")
     results = json.loads(load_out.stdout.strip().splitlines()[-1])
-    results["guest_console"] = [l for l in (console or "").splitlines() if l.startswith("peer:")]
-    with open(os.path.join(TOP, "build", board, "netload-linux.json"), "w") as f:
+    results["command"] = cmd
+    results["guest_console_tail"] = console.splitlines()[-8:]
+    with open(os.path.join(TOP, "build", board, f"netload-{system}.json"), "w") as f:
         json.dump(results, f, indent=2)
+
+
+def linux_serve_cmd(make, board, netdev):
+    arch = bench_linux.board_arch(make, board)
+    kdir = bench_linux.kernel_dir(arch)
+    initramfs = bench_linux.build_initramfs(arch, bench_linux.build_peer(arch), kdir)
+    return bench_linux.qemu_cmd(make, board, 4, arch, kdir, initramfs, "net", bench.ICOUNT,
+                                net=True, netdev=netdev)
+
+
+def threadbare_serve_cmd(make, board, append, netdev):
+    """threadbare's own machine for the bench, with the app that serves UDP
+    echo on 7 and HTTP on 80 (named by append) and the same forwards."""
+    code, cmd = bench.run(f"{make} -s BOARD={board} CPUS=4 APPEND='{append}' qemu-cmd")
+    return f"{cmd.strip()} {bench.ICOUNT}{bench_linux.net_forwards(netdev)}"
 
 
 def rows(tb, lx):
@@ -95,6 +125,7 @@ def rows(tb, lx):
     tb_boot = tb.get("boot_instructions_to_app", {}).get("4") if tb_boot is None else tb_boot["value"]
     lx_boot = lx.get("boot_instructions_to_app", {}).get("4")
     out.append({"operation": "boot: instructions from reset to the app's first line, 4 CPUs",
+                "short": "boot: reset to the app's first line",
                 "unit": "instructions", "threadbare": tb_boot, "linux": lx_boot})
     tb_img = tb["image_bytes"]["flash_image"]
     lx_img = lx["image_bytes"]["kernel_image"] + lx["image_bytes"]["initramfs"]
@@ -102,7 +133,8 @@ def rows(tb, lx):
                 "unit": "bytes", "threadbare": tb_img, "linux": lx_img})
     for name, t, l in PAIRS:
         ft, fl = figure(tb, t), figure(lx, l)
-        out.append({"operation": name, "unit": (ft or fl)["unit"] if (ft or fl) else "",
+        out.append({"operation": name, "short": SHORT.get((l or t)[1], name),
+                    "unit": (ft or fl)["unit"] if (ft or fl) else "",
                     "threadbare": ft["value"] if ft else None, "linux": fl["value"] if fl else None,
                     "threadbare_spread": [ft.get("min"), ft.get("max")] if ft and "min" in ft else None,
                     "linux_spread": [fl.get("min"), fl.get("max")] if fl and "min" in fl else None})
@@ -112,7 +144,7 @@ def rows(tb, lx):
                     "linux": lx.get("speedup_wall_time", {}).get(n)})
     for r in out:
         t, l = r["threadbare"], r["linux"]
-        r["ratio"] = round(t / l, 3) if t is not None and l else None
+        r["ratio"] = float(f"{t / l:.4g}") if t is not None and l else None
     return out
 
 
@@ -151,7 +183,8 @@ def markdown(board, tb, lx, table):
     for r in table:
         unit = f" {r['unit']}" if r["unit"] not in ("", "x") else ""
         lines.append(f"| {r['operation']} | {fmt(r['threadbare'])}{spread_text(r, 'threadbare')} | "
-                     f"{fmt(r['linux'])}{spread_text(r, 'linux')} | {fmt(r['ratio'])} |")
+                     f"{fmt(r['linux'])}{spread_text(r, 'linux')} | "
+                     f"{'-' if r['ratio'] is None else format(r['ratio'], '.3g')} |")
     lines.append("")
     lines.append("Units: instructions per operation unless the row says otherwise.")
     return "\n".join(lines) + "\n"
@@ -162,7 +195,7 @@ def plot(board, table, base):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     rows_ = [r for r in table if r["unit"].startswith("instructions") and r["threadbare"] and r["linux"]]
-    labels = [r["operation"].split(",")[0].split(" (")[0] for r in rows_]
+    labels = [r.get("short", r["operation"]) for r in rows_]
     fig, ax = plt.subplots(figsize=(10, 0.55 * len(rows_) + 1.6))
     y = range(len(rows_))
     h = 0.38
@@ -182,19 +215,36 @@ def plot(board, table, base):
 
 
 def main():
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        # The distribution's python3-matplotlib (tools/deps.sh) lives with the
+        # distribution's python3, which another python3 first on PATH lacks.
+        if os.path.exists("/usr/bin/python3") and sys.executable != "/usr/bin/python3":
+            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+        sys.exit("bench-compare: no matplotlib: run 'make deps'")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--board", required=True)
     ap.add_argument("--make", default="make --no-print-directory")
     ap.add_argument("--net", action="store_true",
                     help="also boot the Linux peer's servers and load them from the host")
     ap.add_argument("--net-seconds", type=float, default=10)
+    ap.add_argument("--netdev", default="virtio-net-pci", help="QEMU's virtio-net device model")
+    ap.add_argument("--threadbare-net", metavar="APPEND",
+                    help="with --net: the threadbare command line of its UDP echo + HTTP app "
+                         "(e.g. 'app=netbench'); without it threadbare's network rows stay empty")
     args = ap.parse_args()
     tb = load(os.path.join(TOP, "build", args.board, "bench.json"))
     lx = load(os.path.join(TOP, "build", args.board, "bench-linux.json"))
     if tb is None or lx is None:
         sys.exit("bench-compare: run 'make bench' and 'make bench-linux' for this board first")
     if args.net:
-        net_run_linux(args.make, args.board, args.net_seconds)
+        # One after the other, the same load: the ratio is measured in one run.
+        if args.threadbare_net:
+            net_run(args.board, "threadbare",
+                    threadbare_serve_cmd(args.make, args.board, args.threadbare_net, args.netdev),
+                    args.net_seconds)
+        net_run(args.board, "linux", linux_serve_cmd(args.make, args.board, args.netdev), args.net_seconds)
     table = rows(tb, lx) + net_rows(args.board)
     os.makedirs(DOCS, exist_ok=True)
     base = os.path.join(DOCS, f"compare-{args.board}")
