@@ -180,6 +180,7 @@ def main():
                "kernel_version": version[1], "image_bytes": image_bytes(kdir, initramfs)}
     text = bench.run_checked(qemu_cmd(args.make, args.board, args.cpus, arch, kdir, initramfs,
                                       "ops", bench.ICOUNT), "the Linux peer", args.timeout)
+    os.makedirs(os.path.join(TOP, "build", args.board), exist_ok=True)
     with open(os.path.join(TOP, "build", args.board, "bench-linux-console.txt"), "w") as f:
         f.write(text)
     figures = bench.parse_figures(text)
