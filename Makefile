@@ -125,6 +125,7 @@ check: all
 
 host-test:
 	$(MAKE) --no-print-directory -C tests/host
+	python3 tools/test_bench_tools.py
 
 test:
 	python3 tests/run_all.py --make "$(MAKE) --no-print-directory" $(BOARDS)

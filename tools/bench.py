@@ -49,13 +49,17 @@ def guest_benchmarks(make, board, cpus, app="bench", args="", memory=None):
     return parse_figures(run_checked(f"{cmd.strip()} {ICOUNT}", f"the {app} app", 900))
 
 
+def clean_console(text):
+    """Firmware's terminal escapes (SeaBIOS clears the screen) can run into a
+    guest's first line: each ends a line instead."""
+    return re.sub(r"\x1b(\[[0-9;?]*[A-Za-z]|.)", "\n", text)
+
+
 def run_checked(cmd, what, timeout):
     """One boot; its console text, or an exit with its tail when it failed
     or printed no figure."""
     code, text = run(cmd, timeout=timeout)
-    # Firmware's terminal escapes (SeaBIOS clears the screen) can run into a
-    # guest's first line: each ends a line.
-    text = re.sub(r"\x1b(\[[0-9;?]*[A-Za-z]|.)", "\n", text)
+    text = clean_console(text)
     if code != 0 or not re.search(r"^bench \w+ \d+ ", text, re.M):
         sys.exit(f"bench: {what} failed (exit {code}):\n{text[-2000:]}")
     return text
