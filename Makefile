@@ -7,6 +7,7 @@
 #   make debug                    QEMU waiting for gdb-multiarch, plus a gdb script
 #   make trace APP=...            run an app with the scheduling trace: build/<board>/trace.{json,png}
 #   make deps                     install everything a fresh Debian/Ubuntu machine needs
+#   make bench / bench-linux / bench-compare   threadbare's figures, Linux's, both side by side
 
 BOARD ?= qemu-virt-aarch64
 CPUS ?= 4
@@ -83,7 +84,7 @@ $(patsubst %,$(OUT)/obj/%.o,$(basename $(NET_SRCS))): runtime/net/rules.mk
 $(LWIP_OBJS): CFLAGS += $(LWIP_WARNINGS)
 
 .DEFAULT_GOAL := all
-.PHONY: all run check test bench debug trace deps host-test clean compile_commands.json qemu-cmd print-variants print-newlib print-size
+.PHONY: all run check test bench bench-linux bench-compare debug trace deps host-test clean compile_commands.json qemu-cmd print-variants print-newlib print-size
 
 all: $(ELF) $(BIN)
 
@@ -156,6 +157,7 @@ check: all
 
 host-test:
 	$(MAKE) --no-print-directory -C tests/host
+	python3 tools/test_bench_tools.py
 
 test:
 	python3 tests/run_all.py --make "$(MAKE) --no-print-directory" $(BOARDS)
@@ -171,6 +173,17 @@ trace: all
 # Deterministic figures under QEMU -icount (see tools/bench.py).
 bench: all
 	python3 tools/bench.py --board $(BOARD) --make "$(MAKE) --no-print-directory"
+
+# The same operations under Debian's own kernel in the same QEMU machine
+# (tools/bench_linux.py), then both side by side into docs/benchmarks/.
+bench-linux:
+	python3 tools/bench_linux.py --board $(BOARD) --make "$(MAKE) --no-print-directory"
+
+# NET=0 leaves out the network load; TB_NET='app=...' names threadbare's
+# UDP echo + HTTP app once it exists, so its network rows are measured too.
+bench-compare: bench bench-linux
+	python3 tools/bench_compare.py --board $(BOARD) --make "$(MAKE) --no-print-directory" \
+	  $(if $(filter 0,$(NET)),,--net) $(if $(TB_NET),--threadbare-net '$(TB_NET)')
 
 print-size: $(ELF)
 	@$(SIZE) $(ELF) | awk 'NR == 2 { print $$1, $$2, $$3 }'

@@ -48,12 +48,62 @@ def guest_benchmarks(make, board, cpus, app="bench", args="", memory=None):
     instead of the board's default."""
     mem = f" MEMORY={memory}" if memory else ""
     code, cmd = run(f"{make} -s BOARD={board} CPUS={cpus}{mem} APPEND='app={app} {args}' qemu-cmd")
-    code, text = run(f"{cmd.strip()} {ICOUNT}", timeout=900)
-    figures = {m.group(1): {"value": int(m.group(2)), "unit": m.group(3)}
-               for m in re.finditer(r"^bench (\w+) (\d+) (\S+)$", text, re.M)}
-    if code != 0 or not figures:
-        sys.exit(f"bench: the {app} app failed (exit {code}):\n{text[-2000:]}")
+    return parse_figures(run_checked(f"{cmd.strip()} {ICOUNT}", f"the {app} app", 900))
+
+
+def clean_console(text):
+    """Firmware's terminal escapes (SeaBIOS clears the screen) can run into a
+    guest's first line: each ends a line instead."""
+    return re.sub(r"\x1b(\[[0-9;?]*[A-Za-z]|.)", "\n", text)
+
+
+def run_checked(cmd, what, timeout):
+    """One boot; its console text, or an exit with its tail when it failed
+    or printed no figure."""
+    code, text = run(cmd, timeout=timeout)
+    text = clean_console(text)
+    if code != 0 or not re.search(r"^bench \w+ \d+ ", text, re.M):
+        sys.exit(f"bench: {what} failed (exit {code}):\n{text[-2000:]}")
+    return text
+
+
+def parse_figures(text):
+    """Every "bench <name> <value> <unit> [ops=<n> reps=<r> min=<a> max=<b>]"
+    line (threadbare's bench apps and the Linux peer print the same form):
+    name -> {value, unit[, ops, reps, min, max]}."""
+    figures = {}
+    for m in re.finditer(r"^bench (\w+) (\d+) (\S+)((?: \w+=\d+)*)\r?$", text, re.M):
+        f = {"value": int(m.group(2)), "unit": m.group(3)}
+        f.update({k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(4))})
+        figures[m.group(1)] = f
     return figures
+
+
+def spread(f):
+    """A figure's spread over its repetitions, as text; "-" for one run."""
+    return f"{f['min']:,}-{f['max']:,}" if "min" in f and f.get("reps", 1) > 1 else "-"
+
+
+def print_table(results):
+    """The table `make bench` and `make bench-linux` print: sizes, boot,
+    then every figure with its iterations and spread."""
+    print(f"{'what':<48}{'value':>14}{'iterations':>12}{'spread (min-max)':>20}")
+    for k, v in results["image_bytes"].items():
+        print(f"{'image ' + k + ' (bytes)':<48}{v:>14,}")
+    for key in ("boot_instructions_to_banner", "boot_instructions_to_app"):
+        for cpus, n in results.get(key, {}).items():
+            what = "banner" if key.endswith("banner") else "app's first line"
+            print(f"{'instructions, reset to ' + what + ', ' + cpus + ' cpus':<48}{n:>14,}")
+    for group in ("threads", "coroutines", "trace_on", "gil", "loop", "net"):
+        for name, f in results.get(group, {}).items():
+            ops = f"{f['ops']:,} x {f.get('reps', 1)}" if "ops" in f else "-"
+            print(f"{name + ' (' + f['unit'] + ')':<48}{f['value']:>14,}{ops:>12}{spread(f):>20}")
+    host = os.cpu_count()
+    for n, ratio in results.get("speedup_wall_time", {}).items():
+        print(f"{'speed-up, CPU-bound work on ' + n + f' ({host} host cores)':<48}{ratio:>14.2f}")
+    for mode, ratios in results.get("gil_speedup_wall_time", {}).items():
+        for n, ratio in ratios.items():
+            print(f"{'gil speed-up, lock ' + mode + ', ' + n + f' ({host} host cores)':<48}{ratio:>14.2f}")
 
 
 def wall_time_run(make, board, cpus, append):
@@ -80,11 +130,14 @@ def main():
     for cpus in (1, 4):
         results["boot_instructions_to_banner"][str(cpus)] = boot_instructions(args.make, args.board, cpus)
     figures = guest_benchmarks(args.make, args.board, 4)
+    # The bench app's first line: reset to the app running, as the Linux peer's.
+    results["boot_instructions_to_app"] = {"4": figures.pop("boot_to_app_first_line")["value"]}
     results["threads"] = {k: v for k, v in figures.items() if not k.startswith("coro_")}
     results["coroutines"] = {k: v for k, v in figures.items() if k.startswith("coro_")}
     # How many fit: a guest of 1 GiB of its own, filled with parked coroutines.
-    results["coroutines"].update(guest_benchmarks(args.make, args.board, 4, args="bench=coro_live",
-                                                  memory="1G"))
+    live = guest_benchmarks(args.make, args.board, 4, args="bench=coro_live", memory="1G")
+    live.pop("boot_to_app_first_line", None)	# a 1 GiB guest's boot: not the figure
+    results["coroutines"].update(live)
     results["speedup_wall_time"] = speedup_ratios(
         wall_time_run(args.make, args.board, 4, "app=bench bench=speedup"))
     # The scheduling trace's cost: the same switch figures with it recording
@@ -101,26 +154,7 @@ def main():
     results["net"] = net_bench.net_benchmarks(args.make, args.board)
 
     print(f"benchmarks on {args.board} (QEMU {ICOUNT}: 1 ns = 1 guest instruction)")
-    print(f"{'what':<44}{'value':>14}")
-    for k, v in results["image_bytes"].items():
-        print(f"{'image ' + k + ' (bytes)':<44}{v:>14,}")
-    for cpus, n in results["boot_instructions_to_banner"].items():
-        print(f"{'instructions, reset to banner, ' + cpus + ' cpus':<44}{n:>14,}")
-    for name, f in (list(results["threads"].items()) + list(results["coroutines"].items()) +
-                    list(results["trace_on"].items())):
-        print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
-    host = os.cpu_count()
-    for n, ratio in results["speedup_wall_time"].items():
-        print(f"{'speed-up, CPU-bound work on ' + n + f' ({host} host cores)':<44}{ratio:>14.2f}")
-    for name, f in results["gil"].items():
-        print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
-    for name, f in results["loop"].items():
-        print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
-    for mode, ratios in results["gil_speedup_wall_time"].items():
-        for n, ratio in ratios.items():
-            print(f"{'gil speed-up, lock ' + mode + ', ' + n + f' ({host} host cores)':<44}{ratio:>14.2f}")
-    for name, f in results["net"].items():
-        print(f"{name + ' (' + f['unit'] + ')':<44}{f['value']:>14,}")
+    print_table(results)
     path = os.path.join(TOP, "build", args.board, "bench.json")
     with open(path, "w") as f:
         json.dump(results, f, indent=2)

@@ -22,6 +22,8 @@ packages=(
 	bear				# make compile_commands.json (for clangd)
 	newlib-source			# the C library, built below
 	dpkg-dev			# apt-get source unpacks lwIP with it
+	libc6-dev-arm64-cross cpio	# the Linux peer (make bench-linux): static init, initramfs
+	python3-matplotlib		# make bench-compare: the plots
 )
 
 missing=()
@@ -34,7 +36,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
 	export DEBIAN_FRONTEND=noninteractive
 	$sudo apt-get update -q
-	$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+	$sudo apt-get install -o DPkg::Lock::Timeout=600 -y -q --no-install-recommends "${missing[@]}"
 fi
 
 # lwIP, from the distribution's source package (once).
@@ -46,6 +48,10 @@ for board in boards/*/; do
 	read -r arch cross flags < <(THREADBARE_IN_DEPS=1 make -s --no-print-directory BOARD="$board" print-newlib)
 	tools/build-newlib.sh "$arch" "$cross" $flags
 done
+
+# The Linux peer boots the distribution's own kernels: fetched with apt into
+# build/linux/<arch>/ and unpacked there, never installed on this machine.
+tools/linux-kernels.sh
 
 mkdir -p build
 sha1sum tools/deps.sh | cut -d' ' -f1 >build/.deps-ok

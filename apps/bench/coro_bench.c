@@ -21,7 +21,7 @@
 
 #define SWITCHES 20000
 #define ROUNDS 2000
-#define WARM_UP 100
+#define WARM_UP BENCH_WARM_UP
 
 /* --- the switch: two coroutines transferring to each other ------------------ */
 
@@ -35,15 +35,6 @@ static void *bounce(void *arg)
 	return NULL;	/* main_coro, its creator, is resumed */
 }
 
-/* The cost of the measuring loop alone, to subtract. */
-static uint64_t empty_loop(unsigned n)
-{
-	uint64_t start = time_now();
-	for (unsigned i = 0; i < n; i++)
-		__asm__ volatile("" ::: "memory");
-	return time_now() - start;
-}
-
 static void *switch_main(void *arg)
 {
 	main_coro = coro_self();
@@ -53,14 +44,17 @@ static void *switch_main(void *arg)
 		return NULL;
 	for (unsigned i = 0; i < WARM_UP; i++)
 		coro_transfer(bouncer);
-	uint64_t start = time_now();
-	for (unsigned i = 0; i < SWITCHES; i++)
-		coro_transfer(bouncer);
-	uint64_t took = time_now() - start - empty_loop(SWITCHES);
+	uint64_t took[BENCH_REPS];
+	for (unsigned r = 0; r < BENCH_REPS; r++) {
+		uint64_t start = time_now();
+		for (unsigned i = 0; i < SWITCHES; i++)
+			coro_transfer(bouncer);
+		took[r] = bench_minus_loop(time_now() - start, SWITCHES);
+	}
 	bounce_stop = true;
 	coro_transfer(bouncer);
 	coro_join(bouncer, NULL);
-	bench_report("coro_switch", took, 2 * SWITCHES, "instructions/switch");
+	bench_report_reps("coro_switch", took, BENCH_REPS, 2 * SWITCHES, "instructions/switch");
 	return NULL;
 }
 
@@ -80,11 +74,14 @@ static void *raw_switch_main(void *arg)
 	raw_other_sp = arch_context_init((uintptr_t)raw_stack + sizeof raw_stack, raw_bounce, NULL);
 	for (unsigned i = 0; i < WARM_UP; i++)
 		arch_context_switch(&raw_main_sp, raw_other_sp);
-	uint64_t start = time_now();
-	for (unsigned i = 0; i < SWITCHES; i++)
-		arch_context_switch(&raw_main_sp, raw_other_sp);
-	uint64_t took = time_now() - start - empty_loop(SWITCHES);
-	bench_report("coro_arch_switch", took, 2 * SWITCHES, "instructions/switch");
+	uint64_t took[BENCH_REPS];
+	for (unsigned r = 0; r < BENCH_REPS; r++) {
+		uint64_t start = time_now();
+		for (unsigned i = 0; i < SWITCHES; i++)
+			arch_context_switch(&raw_main_sp, raw_other_sp);
+		took[r] = bench_minus_loop(time_now() - start, SWITCHES);
+	}
+	bench_report_reps("coro_arch_switch", took, BENCH_REPS, 2 * SWITCHES, "instructions/switch");
 	return NULL;	/* raw_bounce's stack is simply dropped */
 }
 
@@ -105,14 +102,18 @@ static void *yielder(void *arg)
 
 static void *yield_main(void *arg)
 {
-	yield_start = 0;
-	struct coro *a, *b;
-	coro_spawn(&a, NULL, yielder, NULL);
-	coro_spawn(&b, NULL, yielder, NULL);
-	coro_join(a, NULL);
-	uint64_t end = time_now();
-	coro_join(b, NULL);
-	bench_report("coro_yield_switch", end - yield_start, 2 * ROUNDS, "instructions/switch");
+	uint64_t took[BENCH_REPS];
+	for (unsigned r = 0; r < BENCH_REPS; r++) {
+		yield_start = 0;
+		struct coro *a, *b;
+		coro_spawn(&a, NULL, yielder, NULL);
+		coro_spawn(&b, NULL, yielder, NULL);
+		coro_join(a, NULL);
+		uint64_t end = time_now();
+		coro_join(b, NULL);
+		took[r] = bench_minus_loop(end - yield_start, 2 * ROUNDS);
+	}
+	bench_report_reps("coro_yield_switch", took, BENCH_REPS, 2 * ROUNDS, "instructions/switch");
 	return NULL;
 }
 
@@ -127,12 +128,16 @@ static void *spawn_main(void *arg)
 		coro_spawn(&c, NULL, nothing, NULL);
 		coro_join(c, NULL);
 	}
-	uint64_t start = time_now();
-	for (unsigned i = 0; i < ROUNDS; i++) {
-		coro_spawn(&c, NULL, nothing, NULL);
-		coro_join(c, NULL);
+	uint64_t took[BENCH_REPS];
+	for (unsigned r = 0; r < BENCH_REPS; r++) {
+		uint64_t start = time_now();
+		for (unsigned i = 0; i < ROUNDS; i++) {
+			coro_spawn(&c, NULL, nothing, NULL);
+			coro_join(c, NULL);
+		}
+		took[r] = bench_minus_loop(time_now() - start, ROUNDS);
 	}
-	bench_report("coro_spawn_join", time_now() - start, ROUNDS, "instructions/pair");
+	bench_report_reps("coro_spawn_join", took, BENCH_REPS, ROUNDS, "instructions/pair");
 	return NULL;
 }
 
@@ -159,12 +164,16 @@ static void *chan_main(void *arg)
 		chan_send(&ping, &v);
 		chan_recv(&pong, &v);
 	}
-	uint64_t start = time_now();
-	for (unsigned i = 0; i < ROUNDS; i++) {
-		chan_send(&ping, &v);
-		chan_recv(&pong, &v);
+	uint64_t took[BENCH_REPS];
+	for (unsigned r = 0; r < BENCH_REPS; r++) {
+		uint64_t start = time_now();
+		for (unsigned i = 0; i < ROUNDS; i++) {
+			chan_send(&ping, &v);
+			chan_recv(&pong, &v);
+		}
+		took[r] = bench_minus_loop(time_now() - start, ROUNDS);
 	}
-	bench_report("coro_chan_pingpong", time_now() - start, ROUNDS, "instructions/round-trip");
+	bench_report_reps("coro_chan_pingpong", took, BENCH_REPS, ROUNDS, "instructions/round-trip");
 	chan_close(&ping);
 	coro_join(p, NULL);
 	chan_destroy(&ping);
