@@ -179,8 +179,9 @@ bench: all
 bench-linux:
 	python3 tools/bench_linux.py --board $(BOARD) --make "$(MAKE) --no-print-directory"
 
-# NET=0 leaves out the network load; TB_NET='app=...' names threadbare's
-# UDP echo + HTTP app once it exists, so its network rows are measured too.
+# NET=0 leaves out the network load; TB_NET is threadbare's UDP echo + HTTP
+# app for it (quit=on: the load generator's UDP "quit" ends the run).
+TB_NET ?= app=httpd echo=on quit=on
 bench-compare: bench bench-linux
 	python3 tools/bench_compare.py --board $(BOARD) --make "$(MAKE) --no-print-directory" \
 	  $(if $(filter 0,$(NET)),,--net) $(if $(TB_NET),--threadbare-net '$(TB_NET)')

@@ -114,9 +114,12 @@ def linux_serve_cmd(make, board, netdev):
 
 def threadbare_serve_cmd(make, board, append, netdev):
     """threadbare's own machine for the bench, with the app that serves UDP
-    echo on 7 and HTTP on 80 (named by append) and the same forwards."""
-    code, cmd = bench.run(f"{make} -s BOARD={board} CPUS=4 APPEND='{append}' qemu-cmd")
-    return f"{cmd.strip()} {bench.ICOUNT}{bench_linux.net_forwards(netdev)}"
+    echo on 7 and HTTP on 80 (named by append) and the same forwards, on
+    the board's own NIC (NET_FWD)."""
+    fwd = (f"hostfwd=udp:127.0.0.1:{bench_linux.HOST_UDP}-:7,"
+           f"hostfwd=tcp:127.0.0.1:{bench_linux.HOST_TCP}-:80")
+    code, cmd = bench.run(f"{make} -s BOARD={board} CPUS=4 NET_FWD='{fwd}' APPEND='{append}' qemu-cmd")
+    return f"{cmd.strip()} {bench.ICOUNT}"
 
 
 def rows(tb, lx):

@@ -10,12 +10,15 @@
  *
  *   make run APP=echo NET_FWD=hostfwd=udp:127.0.0.1:7007-:7,hostfwd=tcp:127.0.0.1:7007-:7
  *
- * Runs until powered off. The HTTP server runs the same servers beside
+ * Runs until powered off (with `quit=on`, a UDP datagram "quit" to port 7
+ * powers off: how make bench-compare's load generator ends a run). The HTTP server runs the same servers beside
  * its own with `echo=on` (echo_serve()).
  */
 #include "echo.h"
 #include <errno.h>
 #include <kernel/app.h>
+#include <kernel/board.h>
+#include <kernel/cmdline.h>
 #include <kernel/log.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
@@ -31,6 +34,7 @@
 #define UDP_MAX 65507
 
 static uint64_t udp_truncated;	/* datagrams larger than our buffer (none from a 1500 MTU) */
+static bool quit_on;		/* `quit=on`: a UDP "quit" powers off (make bench-compare) */
 
 static intptr_t udp_echo(void *arg)
 {
@@ -48,6 +52,8 @@ static intptr_t udp_echo(void *arg)
 			udp_truncated++;
 			continue;
 		}
+		if (quit_on && n == 4 && memcmp(buf, "quit", 4) == 0)
+			board_poweroff(0);	/* the load generator is done */
 		sock_sendto(s, buf, (size_t)n, &from);	/* -ENOMEM is counted by the stack */
 	}
 }
@@ -162,6 +168,8 @@ static intptr_t counters(void *arg)
 
 int echo_serve(struct loop_future *done[ECHO_SERVERS])
 {
+	char v[4];
+	quit_on = cmdline_get("quit", v, sizeof v) && strcmp(v, "on") == 0;
 	static loop_task_fn *const servers[ECHO_SERVERS] = { udp_echo, tcp_echo, counters };
 	static const char *const names[ECHO_SERVERS] = { "udp-echo", "tcp-echo", "counters" };
 	for (int i = 0; i < ECHO_SERVERS; i++) {
