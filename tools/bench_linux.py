@@ -130,23 +130,23 @@ def build_initramfs(arch, peer, kdir):
 def qemu_cmd(make, board, cpus, arch, kdir, initramfs, mode, extra="", net=False, netdev="virtio-net-pci"):
     """threadbare's own QEMU command line for the board, with the kernel,
     initramfs and command line swapped in."""
-    code, cmd = bench.run(f"{make} -s BOARD={board} CPUS={cpus} qemu-cmd")
+    # The board's own NIC (the same machine as threadbare's), with the
+    # forwards on it when the network is measured.
+    fwd = f" NET_FWD='{net_fwd()}'" if net else ""
+    code, cmd = bench.run(f"{make} -s BOARD={board} CPUS={cpus}{fwd} qemu-cmd")
     cmd = cmd.strip()
     if code != 0 or " -kernel " not in cmd:
         sys.exit(f"bench-linux: no QEMU command for {board}:\n{cmd}")
     cmd = re.sub(r"-kernel \S+", f"-kernel {shlex.quote(os.path.join(kdir, 'vmlinuz'))} "
                  f"-initrd {shlex.quote(initramfs)}", cmd)
     cmd += f" -append 'console={CONSOLE[arch]} quiet bench={mode}{KERNEL_EXTRA[arch]}'"
-    if net:
-        cmd += net_forwards(netdev)
     return cmd + " " + extra
 
 
-def net_forwards(netdev):
-    """QEMU user networking with the guest's UDP 7 and TCP 80 forwarded from
-    HOST_UDP and HOST_TCP (tools/netload.py's defaults), for either system."""
-    return (f" -netdev user,id=n0,hostfwd=udp:127.0.0.1:{HOST_UDP}-:7,"
-            f"hostfwd=tcp:127.0.0.1:{HOST_TCP}-:80 -device {netdev},netdev=n0")
+def net_fwd():
+    """The guest's UDP 7 and TCP 80 forwarded from HOST_UDP and HOST_TCP
+    (tools/netload.py's defaults), as the Makefile's NET_FWD, for either system."""
+    return f"hostfwd=udp:127.0.0.1:{HOST_UDP}-:7,hostfwd=tcp:127.0.0.1:{HOST_TCP}-:80"
 
 
 def image_bytes(kdir, initramfs):

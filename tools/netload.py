@@ -82,7 +82,9 @@ def udp_echo(host, port, seconds, window, size=64):
             "resent": resent, "unexpected": bad, "window": window, "bytes": size}
 
 
-REQUEST = b"GET / HTTP/1.1\r\nHost: guest\r\nConnection: keep-alive\r\n\r\n"
+# A small fixed answer on both systems: threadbare's /hello ("hello\n"),
+# the Linux peer's one response ("hello, world\n") whatever the path.
+REQUEST = b"GET /hello HTTP/1.1\r\nHost: guest\r\nConnection: keep-alive\r\n\r\n"
 
 
 def http_worker(host, port, end, out):

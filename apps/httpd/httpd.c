@@ -107,17 +107,26 @@ static const char *reason(int status)
 static int respond(struct sock *c, int status, const char *type, const char *body, size_t len,
 		   bool head_only, bool keep_alive)
 {
-	char hdr[256];
-	int n = snprintf(hdr, sizeof hdr,
+	/* Header and body in one send when they fit: two small writes would
+	 * leave the second behind Nagle's algorithm, waiting for the peer's
+	 * (delayed) acknowledgement of the first. */
+	char out[4096];
+	int n = snprintf(out, sizeof out,
 			 "HTTP/1.1 %d %s\r\nServer: threadbare\r\nContent-Type: %s\r\n"
 			 "Content-Length: %lu\r\nConnection: %s\r\n%s\r\n",
 			 status, reason(status), type, (unsigned long)len,
 			 keep_alive ? "keep-alive" : "close",
 			 status == 405 ? "Allow: GET, HEAD\r\n" : "");
-	if (sock_send_all(c, hdr, (size_t)n, SEND_NS) < 0)
+	if (head_only)
+		len = 0;
+	if ((size_t)n + len <= sizeof out) {
+		memcpy(out + n, body, len);
+		if (sock_send_all(c, out, (size_t)n + len, SEND_NS) < 0)
+			return -EPIPE;
+	} else if (sock_send_all(c, out, (size_t)n, SEND_NS) < 0 ||
+		   sock_send_all(c, body, len, SEND_NS) < 0) {
 		return -EPIPE;
-	if (!head_only && len && sock_send_all(c, body, len, SEND_NS) < 0)
-		return -EPIPE;
+	}
 	httpd_counters.responses[status / 100 == 2 ? 0 : status / 100 == 4 ? 1 : 2]++;
 	return 0;
 }
