@@ -21,7 +21,7 @@ unsigned pci_bar_decode(uint32_t orig, uint32_t probe, uint32_t hi, uint32_t hi_
 		/* The upper 16 bits may read back as 0 (16-bit decode). */
 		uint32_t mask = probe & ~0x3u;
 		if (!mask)
-			return 1;	/* not implemented */
+			return 1;	/* the device has no BAR here: it reads back 0 */
 		if (!(mask & 0xffff0000u))
 			mask |= 0xffff0000u;
 		uint64_t size = (uint32_t)(~mask + 1);
@@ -43,7 +43,7 @@ unsigned pci_bar_decode(uint32_t orig, uint32_t probe, uint32_t hi, uint32_t hi_
 		mask |= 0xffffffff00000000ull;
 	}
 	if (!(mask & 0xffffffffu) && !(is64 && hi_probe))
-		return is64 ? 2 : 1;	/* not implemented */
+		return is64 ? 2 : 1;	/* no BAR here: every size bit reads back 0 */
 	uint64_t size = ~mask + 1;
 	if (!pow2(size) || (!is64 && size > 0x80000000u))
 		return 0;

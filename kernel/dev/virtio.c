@@ -40,7 +40,7 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t wanted)
 	status |= VIRTIO_STATUS_DRIVER;
 	ops->set_status(vd, status);
 	/* 4. Read the offer; accept the subset we understand. Only modern
-	 * (VERSION_1) devices: the legacy layout is not implemented. */
+	 * (VERSION_1) devices are driven; a legacy-only one is refused. */
 	uint64_t offer = ops->get_features(vd);
 	if (!(offer & (1ull << VIRTIO_F_VERSION_1))) {
 		virtio_fail(vd, "device does not offer VIRTIO_F_VERSION_1 (legacy only)");

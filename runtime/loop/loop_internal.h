@@ -66,8 +66,8 @@ struct loop_task {
 	struct loop_group *group;	/* or NULL */
 	struct list_node group_node;
 	uint8_t state;			/* enum task_state */
-	bool cancel_pending;
-	bool cancel_asked;		/* loop_task_cancel() has been called */		/* loop_task_cancel() not yet delivered */
+	bool cancel_pending;		/* loop_task_cancel() not yet delivered */
+	bool cancel_asked;		/* loop_task_cancel() has been called (stays set) */
 	bool cancellable;		/* parked at an await point */
 	bool detached;
 	char name[LOOP_NAME_MAX];

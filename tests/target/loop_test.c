@@ -792,7 +792,9 @@ static void capture(struct loop *l, const char *text, void *arg)
 	warned_n++;
 }
 static volatile unsigned cleaned;
-static intptr_t stubborn(void *arg)
+/* A task that parks until cancelled, then needs a step or two more to
+ * clean up: shutdown must wait for it. */
+static intptr_t slow_to_cancel(void *arg)
 {
 	int err = loop_sleep(10 * 1000 * MS);
 	EXPECT_EQ(err, -ECANCELED);
@@ -806,7 +808,7 @@ TEST(loop_shutdown_cancels_and_drains)
 	struct loop *l = new_loop("shutdown");
 	cleaned = 0;
 	for (int i = 0; i < 4; i++)
-		spawn(l, "stubborn", stubborn, NULL);
+		spawn(l, "slow_to_cancel", slow_to_cancel, NULL);
 	loop_stop(l);
 	loop_run_forever(l);	/* one tick: they start and park */
 	loop_set_warn(l, capture, NULL);

@@ -63,7 +63,7 @@ enum pci_bar_kind { PCI_BAR_NONE, PCI_BAR_IO, PCI_BAR_MEM32, PCI_BAR_MEM64 };
 struct pci_bar {
 	enum pci_bar_kind kind;
 	bool prefetch;
-	uint64_t size;		/* 0: not implemented */
+	uint64_t size;		/* 0: the device has no BAR in this slot */
 	uint64_t pci_addr;	/* what the BAR register holds */
 	uint64_t cpu_addr;	/* the same seen from the CPU (host window offset) */
 };
