@@ -36,19 +36,22 @@
 static uint64_t udp_truncated;	/* datagrams larger than our buffer (none from a 1500 MTU) */
 static bool quit_on;		/* `quit=on`: a UDP "quit" powers off (make bench-compare) */
 
-static intptr_t udp_echo(void *arg)
+/* Bind port and echo every datagram until the socket fails; returns the
+ * error. The same code serves from a task and from a thread: from the
+ * thread each socket call is marshalled onto the loop. buf holds the
+ * largest datagram. */
+static int serve_udp_echo(uint16_t port, unsigned queue_len, char *buf)
 {
 	struct sock *s;
-	int err = sock_udp_bind(&s, ECHO_PORT, 512);
+	int err = sock_udp_bind(&s, port, queue_len);
 	if (err)
 		return err;
-	static char buf[UDP_MAX];
 	for (;;) {
 		struct sock_addr from;
-		ssize_t n = sock_recvfrom(s, buf, sizeof buf, &from, SOCK_FOREVER);
+		ssize_t n = sock_recvfrom(s, buf, UDP_MAX, &from, SOCK_FOREVER);
 		if (n < 0)
-			return n;
-		if ((size_t)n > sizeof buf) {
+			return (int)n;
+		if (n > UDP_MAX) {
 			udp_truncated++;
 			continue;
 		}
@@ -58,22 +61,18 @@ static intptr_t udp_echo(void *arg)
 	}
 }
 
-/* The same UDP echo on port 8, from a kernel thread outside the loop: its
- * socket calls are marshalled onto the loop, and the thread blocks. */
+static intptr_t udp_echo(void *arg)
+{
+	static char buf[UDP_MAX];
+	return serve_udp_echo(ECHO_PORT, 512, buf);
+}
+
+/* The same UDP echo on port 8, from a kernel thread outside the loop. */
 static void *udp_echo_thread(void *arg)
 {
-	struct sock *s;
-	if (sock_udp_bind(&s, ECHO_THREAD_PORT, 128))
-		return NULL;
-	static char buf[2048];
-	for (;;) {
-		struct sock_addr from;
-		ssize_t n = sock_recvfrom(s, buf, sizeof buf, &from, SOCK_FOREVER);
-		if (n < 0)
-			return NULL;
-		if ((size_t)n <= sizeof buf)
-			sock_sendto(s, buf, (size_t)n, &from);
-	}
+	static char buf[UDP_MAX];
+	serve_udp_echo(ECHO_THREAD_PORT, 128, buf);
+	return NULL;
 }
 
 static intptr_t tcp_echo_conn(void *arg)

@@ -63,9 +63,11 @@ intptr_t sock_call(struct sock_op *op, sock_step_fn *step, uint64_t timeout_ns);
  * ring_cap queued connections (listening) or datagrams (UDP). */
 struct sock *sock_alloc(enum sock_type type, unsigned ring_cap);
 void sock_free(struct sock *s);
-/* Loop context: push/pop the ring; push fails (false) when full. */
-bool sock_ring_push(struct sock *s, void *item);
-void *sock_ring_pop(struct sock *s);
+/* Loop context: the ring's next free slot (taken), or -1 when full; its
+ * oldest slot (given back), or -1 when empty. The slot indexes ring[]
+ * (listening) or dgrams[] (UDP). */
+int sock_ring_in(struct sock *s);
+int sock_ring_out(struct sock *s);
 
 /* Loop context: close one kind of socket (tcp_sock.c / udp_sock.c). */
 void sock_tcp_close_locked(struct sock *s);

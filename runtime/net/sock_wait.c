@@ -86,22 +86,21 @@ void sock_free(struct sock *s)
 	free(s);
 }
 
-bool sock_ring_push(struct sock *s, void *item)
+int sock_ring_in(struct sock *s)
 {
 	if (s->ring_count == s->ring_cap)
-		return false;
-	s->ring[(s->ring_head + s->ring_count++) % s->ring_cap] = item;
-	return true;
+		return -1;
+	return (int)((s->ring_head + s->ring_count++) % s->ring_cap);
 }
 
-void *sock_ring_pop(struct sock *s)
+int sock_ring_out(struct sock *s)
 {
 	if (!s->ring_count)
-		return NULL;
-	void *item = s->ring[s->ring_head];
+		return -1;
+	unsigned i = s->ring_head;
 	s->ring_head = (s->ring_head + 1) % s->ring_cap;
 	s->ring_count--;
-	return item;
+	return (int)i;
 }
 
 static intptr_t close_step(void *arg)

@@ -87,14 +87,15 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
 	struct sock *s = ls->ring_count < ls->ring_cap ? sock_alloc(SOCK_TYPE_TCP, 0) : NULL;
-	if (!s) {
+	int slot = s ? sock_ring_in(ls) : -1;
+	if (slot < 0) {
 		net_sock_accept_dropped++;	/* backlog full or no memory: refuse */
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
 	s->connected = true;
 	attach(s, pcb);
-	sock_ring_push(ls, s);
+	ls->ring[slot] = s;
 	sock_wake(&ls->reader);
 	return ERR_OK;
 }
@@ -146,9 +147,10 @@ static intptr_t accept_step(void *arg)
 	struct sock_op *op = arg;
 	struct sock *ls = op->s;
 	for (;;) {
-		struct sock *s = sock_ring_pop(ls);
-		if (!s)
+		int slot = sock_ring_out(ls);
+		if (slot < 0)
 			return ls->error ? ls->error : sock_arm(op, &ls->reader);
+		struct sock *s = ls->ring[slot];
 		if (!s->tcp) {		/* reset before it was accepted */
 			sock_free(s);
 			continue;
@@ -344,9 +346,9 @@ static void detach_close(struct tcp_pcb *pcb)
 void sock_tcp_close_locked(struct sock *s)
 {
 	if (s->type == SOCK_TYPE_TCP_LISTEN) {
-		struct sock *c;
-		while ((c = sock_ring_pop(s)))
-			sock_tcp_close_locked(c);	/* accepted, never taken */
+		int slot;
+		while ((slot = sock_ring_out(s)) >= 0)
+			sock_tcp_close_locked(s->ring[slot]);	/* accepted, never taken */
 	}
 	if (s->rx) {
 		if (s->tcp)

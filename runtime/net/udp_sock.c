@@ -16,12 +16,13 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
 		    u16_t port)
 {
 	struct sock *s = arg;
-	if (s->ring_count == s->ring_cap) {
+	int slot = sock_ring_in(s);
+	if (slot < 0) {
 		pbuf_free(p);
 		net_sock_udp_rx_dropped++;
 		return;
 	}
-	s->dgrams[(s->ring_head + s->ring_count++) % s->ring_cap] =
+	s->dgrams[slot] =
 		(struct sock_dgram){ .p = p, .ip = lwip_ntohl(ip4_addr_get_u32(addr)), .port = port };
 	sock_wake(&s->reader);
 }
@@ -61,12 +62,8 @@ int sock_udp_bind(struct sock **out, uint16_t port, unsigned queue_len)
  * arrival can reuse its slot: copy out before returning to lwIP). */
 static struct sock_dgram *pop_dgram(struct sock *s)
 {
-	if (!s->ring_count)
-		return NULL;
-	struct sock_dgram *d = &s->dgrams[s->ring_head];
-	s->ring_head = (s->ring_head + 1) % s->ring_cap;
-	s->ring_count--;
-	return d;
+	int slot = sock_ring_out(s);
+	return slot < 0 ? NULL : &s->dgrams[slot];
 }
 
 static intptr_t recvfrom_step(void *arg)
