@@ -20,7 +20,8 @@
 struct timer_cpu {
 	struct spinlock lock;
 	struct timerq q;
-	struct timer *running;	/* whose function is running now */
+	struct timer *running;	/* whose function is running now, for
+				 * timer_cancel()'s misuse check */
 };
 
 static struct timer_cpu timer_cpus[MAX_CPUS];
@@ -68,7 +69,7 @@ void timer_arm(struct timer *t, uint64_t deadline_ns, timer_fn *fn)
 	if (t->entry.queued)
 		panic("timer_arm: timer already armed");
 	t->fn = fn;
-	t->cpu = c;
+	__atomic_store_n(&t->cpu, c, __ATOMIC_RELEASE);
 	t->entry.deadline = deadline_ns;
 	timerq_add(&tc->q, &t->entry);
 	bool earliest = timerq_peek(&tc->q) == &t->entry;
@@ -80,35 +81,46 @@ void timer_arm(struct timer *t, uint64_t deadline_ns, timer_fn *fn)
 	arch_irq_restore(irq);
 }
 
-bool timer_cancel(struct timer *t)
+bool timer_try_cancel(struct timer *t)
 {
-	struct cpu *c = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
-	if (!c)
-		return false;
-	struct timer_cpu *tc = tc_of(c);
 	for (;;) {
+		struct cpu *c = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+		if (!c)
+			return false;
+		struct timer_cpu *tc = tc_of(c);
 		spin_lock(&tc->lock);
-		bool was = timerq_remove(&tc->q, &t->entry);
-		bool running = tc->running == t;
+		/* Re-armed on another CPU since we looked: its queue, not this
+		 * one, holds it now. */
+		bool moved = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED) != c;
+		bool was = !moved && timerq_remove(&tc->q, &t->entry);
 		spin_unlock(&tc->lock);
-		if (!running)
+		if (!moved)
 			return was;
-		if (c == this_cpu())
-			panic("timer_cancel: called from the timer's own function");
-		arch_cpu_relax();	/* its function is running on c: wait it out */
 	}
 }
 
-bool timer_try_cancel(struct timer *t)
+/* Interrupts off: is t's function running on this CPU, below us? */
+static bool running_here(struct timer *t) { return tc_of(this_cpu())->running == t; }
+
+bool timer_cancel(struct timer *t)
 {
-	struct cpu *c = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
-	if (!c)
-		return false;
-	struct timer_cpu *tc = tc_of(c);
-	spin_lock(&tc->lock);
-	bool was = timerq_remove(&tc->q, &t->entry);
-	spin_unlock(&tc->lock);
-	return was;
+	bool was = false;
+	for (;;) {
+		was |= timer_try_cancel(t);
+		/* Counted, not looked up on t->cpu: a function may still run
+		 * on one CPU after t was re-armed on another. */
+		if (!__atomic_load_n(&t->runs, __ATOMIC_SEQ_CST))
+			return was;
+		/* Asked with interrupts off: a thread that looked with them on
+		 * may have moved here since its function finished. */
+		unsigned long irq = arch_irq_save();
+		bool own = running_here(t);
+		arch_irq_restore(irq);
+		if (own)
+			panic("timer_cancel: called from the timer's own function");
+		arch_cpu_relax();	/* it runs elsewhere: wait it out, then
+					 * disarm again in case it re-armed */
+	}
 }
 
 void timer_interrupt(void)
@@ -122,8 +134,10 @@ void timer_interrupt(void)
 	while ((e = timerq_pop_expired(&tc->q, now))) {
 		struct timer *t = (struct timer *)e;	/* entry is the first member */
 		tc->running = t;
+		__atomic_fetch_add(&t->runs, 1, __ATOMIC_SEQ_CST);
 		spin_unlock(&tc->lock);
 		t->fn(t);
+		__atomic_fetch_sub(&t->runs, 1, __ATOMIC_SEQ_CST);
 		spin_lock(&tc->lock);
 		tc->running = NULL;
 	}

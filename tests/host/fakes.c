@@ -39,6 +39,9 @@ const char *fake_log_take(void)
 }
 
 struct cpu host_cpu;
+struct cpu *host_cpu_now = &host_cpu;
+void (*host_irq_restore_hook)(void);
+void (*host_relax_hook)(void);
 
 /* The real spinlocks are inline (and check their pairing); these are their
  * out-of-line halves. */

@@ -19,6 +19,7 @@ struct timer {
 	struct timerq_entry entry;
 	timer_fn *fn;
 	struct cpu *cpu;	/* the queue it is armed on */
+	unsigned runs;		/* runs of fn in progress (any CPU) */
 };
 
 /* Per-CPU timer queues; boot CPU, before any timer is armed. */
@@ -26,7 +27,8 @@ void timer_init(void);
 /* Any context. Arm t (not armed) to run fn at deadline_ns (time_now() clock). */
 void timer_arm(struct timer *t, uint64_t deadline_ns, timer_fn *fn);
 /* Any context but t's own function. Disarm t; if its function is running on
- * another CPU, wait until it returns. Returns true if t was still pending. */
+ * another CPU, wait until it returns (and disarm again if it re-armed t).
+ * Returns true if t was still pending. */
 bool timer_cancel(struct timer *t);
 /* Any context, even with a lock t's function takes: disarm t if it is
  * still pending, without waiting for a run of its function that has
