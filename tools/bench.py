@@ -113,6 +113,28 @@ def wall_time_run(make, board, cpus, append):
     return text
 
 
+def summarize(values):
+    """Repeated runs of one figure: the median, with min, max and the count,
+    in parse_figures()'s form."""
+    v = sorted(values)
+    return {"value": v[len(v) // 2], "min": v[0], "max": v[-1], "reps": len(v)}
+
+
+def io_rate_wall_time(make, board, runs=5):
+    """The big lock's I/O-rate figures with multi-threaded TCG, over runs
+    boots: under -icount QEMU runs the CPUs one after another, each until
+    the next timer deadline, so an interrupt for an idle CPU waits behind
+    the busy CPUs before it in that order (docs/benchmarks.md)."""
+    names = ("gil_io_rate_percent_of_alone", "gil_io_rate_percent_no_spin")
+    seen = {n: [] for n in names}
+    for _ in range(runs):
+        figures = parse_figures(wall_time_run(make, board, 4, "app=gil_bench bench=gil_io_rate"))
+        for n in names:
+            if n in figures:
+                seen[n].append(figures[n]["value"])
+    return {f"{n}_wall_time": dict(summarize(v), unit="percent") for n, v in seen.items() if v}
+
+
 def speedup_ratios(text, name="speedup"):
     """CPU-bound work on 1, 2, 4 threads: wall-time ratios measured inside
     one run, from lines 'bench <name>_<n>_threads <ratio> x'."""
@@ -146,6 +168,7 @@ def main():
                            for k, v in guest_benchmarks(args.make, args.board, 4,
                                                         args=f"bench={b} trace=on").items()}
     results["gil"] = guest_benchmarks(args.make, args.board, 4, app="gil_bench")
+    results["gil"].update(io_rate_wall_time(args.make, args.board))
     results["loop"] = guest_benchmarks(args.make, args.board, 4, app="loop_bench")
     gil_wall = wall_time_run(args.make, args.board, 4, "app=gil_bench bench=gil_speedup")
     results["gil_speedup_wall_time"] = {mode: speedup_ratios(gil_wall, f"gil_speedup_{mode}")

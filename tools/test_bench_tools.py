@@ -31,6 +31,12 @@ class ParseFigures(unittest.TestCase):
         self.assertEqual(bench.spread(f["thread_yield_switch"]), "294-301")
         self.assertEqual(bench.spread(f["coro_control_block"]), "-")
 
+    def test_summarize_takes_the_median(self):
+        self.assertEqual(bench.summarize([96, 61, 94, 93, 70]),
+                         {"value": 93, "min": 61, "max": 96, "reps": 5})
+        self.assertEqual(bench.spread(bench.summarize([5, 7])), "5-7")
+        self.assertEqual(bench.summarize([42])["value"], 42)
+
     def test_firmware_escapes_end_a_line(self):
         raw = "Booting from ROM..\x1bc\x1b[?7l\x1b[2Jbench boot_to_app_first_line 6135 instructions\n"
         text = bench.clean_console(raw)

@@ -29,12 +29,15 @@ struct job {
 	unsigned sleeps;
 	uint64_t sleep_ns;
 	volatile bool *stop;	/* count down until set, when not NULL */
+	uint64_t affinity;	/* the CPUs to run on, 0: any */
 };
 
 static void *run_job(void *arg)
 {
 	struct job *j = arg;
 	bool check = gil_current() != NULL;
+	if (j->affinity)
+		thread_set_affinity(thread_current(), j->affinity);
 	if (j->stop) {
 		while (!*j->stop)
 			sink += gil_work_count_down(GIL_WORK_CHECK_EVERY * 16, check);
@@ -99,16 +102,30 @@ uint64_t gil_work_sleepers(struct gil *g, unsigned nthreads, unsigned sleeps, ui
 	return run_in(g, nthreads, &j);
 }
 
-uint64_t gil_work_io_rate(struct gil *g, unsigned wakes, bool competitor)
+/* One 1 ms sleeper against, if competitor, one CPU-bound thread; each on
+ * the CPUs of its mask (0: any). */
+static uint64_t io_rate(struct gil *g, unsigned wakes, bool competitor, uint64_t io_cpus,
+			uint64_t hog_cpus)
 {
 	volatile bool stop = false;
-	struct job cpu = { .stop = &stop };
+	struct job cpu = { .stop = &stop, .affinity = hog_cpus };
 	struct thread *hog = competitor ? start(g, &cpu) : NULL;
 	if (hog)
 		thread_sleep(2 * NS_PER_MS);	/* let it take the lock first */
-	uint64_t took = gil_work_sleepers(g, 1, wakes, NS_PER_MS);
+	struct job io = { .sleeps = wakes, .sleep_ns = NS_PER_MS, .affinity = io_cpus };
+	uint64_t took = run_in(g, 1, &io);
 	stop = true;
 	if (hog)
 		thread_join(hog, NULL);
 	return took ? wakes * NS_PER_SEC / took : 0;
+}
+
+uint64_t gil_work_io_rate(struct gil *g, unsigned wakes, bool competitor)
+{
+	return io_rate(g, wakes, competitor, 0, 0);
+}
+
+uint64_t gil_work_io_rate_on(struct gil *g, unsigned wakes, unsigned io_cpu, unsigned hog_cpu)
+{
+	return io_rate(g, wakes, true, 1ull << io_cpu, 1ull << hog_cpu);
 }

@@ -32,3 +32,6 @@ uint64_t gil_work_sleepers(struct gil *g, unsigned nthreads, unsigned sleeps, ui
  * (competitor set) or without one CPU-bound thread of g running all along.
  * Its achieved rate in wakes per second. */
 uint64_t gil_work_io_rate(struct gil *g, unsigned wakes, bool competitor);
+/* The same against a competitor, the I/O thread on CPU io_cpu and the
+ * CPU-bound one on hog_cpu (both online). */
+uint64_t gil_work_io_rate_on(struct gil *g, unsigned wakes, unsigned io_cpu, unsigned hog_cpu);

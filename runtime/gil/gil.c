@@ -84,18 +84,39 @@ static void hand_off(struct gil *g, struct gil_member *m, uint64_t now)
 	g->stats.acquisitions++;
 	g->stats.handoffs++;
 	g->stats.io_handoffs += w->io;
-	gil_stats_wait(g, now - w->since);
+	/* now was read before the domain lock was taken, and a waiter may
+	 * have queued in between: it waited nothing, not minus that long. */
+	gil_stats_wait(g, now > w->since ? now - w->since : 0);
 	__atomic_store_n(&g->owner, (uintptr_t)next | (g->policy.waiting ? GIL_WAITERS : 0),
 			 __ATOMIC_RELEASE);
 	struct waiter *kw = next->kwaiter;
 	next->kwaiter = NULL;
-	TRACE_HOOK(this_cpu(), TRACE_GIL_HANDOFF, w->io, g, kw->thread);
-	wait_queue_wake(&g->wq, kw, 0);
+	TRACE_HOOK(this_cpu(), TRACE_GIL_HANDOFF, w->io, g, next->thread);
+	if (kw)		/* else it still spins, and sees the owner change */
+		wait_queue_wake(&g->wq, kw, 0);
 	request_or_arm(g, now);		/* for those still waiting, against the new holder */
 }
 
+/* A queued waiter, before it blocks: watch for the hand-off for up to the
+ * domain's spin time (gil_set_spin()). Handed over meanwhile, it was given
+ * the lock with a store and no wake-up. */
+static bool spin_for_handoff(struct gil *g, struct gil_member *m)
+{
+	uint64_t spin = __atomic_load_n(&g->spin_ns, __ATOMIC_RELAXED);
+	if (!spin || cpu_online_count() < 2)
+		return false;	/* on one CPU the holder cannot run meanwhile */
+	uint64_t until = time_now() + spin;
+	while (gil_holder(g) != m) {
+		if (time_now() >= until)
+			return false;
+		arch_cpu_relax();
+	}
+	g->stats.spin_handoffs++;	/* we hold it: holders are serialised */
+	return true;
+}
+
 /* Domain lock held (released on return): take the lock if it is free, else
- * queue as a waiter of class io and block until it is handed over. */
+ * queue as a waiter of class io and wait until it is handed over. */
 static void take_locked(struct gil *g, struct gil_member *m, bool io)
 {
 	for (;;) {
@@ -117,8 +138,16 @@ static void take_locked(struct gil *g, struct gil_member *m, bool io)
 	gil_policy_wait(&g->policy, &m->wait, time_now(), io);
 	g->stats.contended++;
 	request_or_arm(g, m->wait.since);
+	spin_unlock(&g->wq.lock);
+	if (spin_for_handoff(g, m))
+		return;
+	spin_lock(&g->wq.lock);
 	struct waiter w;
 	for (;;) {
+		if (gil_holder(g) == m) {	/* handed over as the spin ended */
+			spin_unlock(&g->wq.lock);
+			return;
+		}
 		wait_queue_enqueue_self(&g->wq, &w, 0);
 		m->kwaiter = &w;
 		/* Runs our own block hook, which finds us not holding: no-op. */

@@ -11,7 +11,7 @@
 
 void gil_init(struct gil *g, const char *name, bool enabled)
 {
-	*g = (struct gil){ .enabled = enabled, .name = name };
+	*g = (struct gil){ .enabled = enabled, .name = name, .spin_ns = GIL_SPIN_DEFAULT };
 	wait_queue_init(&g->wq, name);
 	gil_policy_init(&g->policy, GIL_INTERVAL_DEFAULT);
 	list_init(&g->all_node);
@@ -46,6 +46,8 @@ void gil_set_interval(struct gil *g, uint64_t ns)
 }
 
 uint64_t gil_interval(const struct gil *g) { return g->policy.interval_ns; }
+
+void gil_set_spin(struct gil *g, uint64_t ns) { __atomic_store_n(&g->spin_ns, ns, __ATOMIC_RELAXED); }
 
 void gil_enter(struct gil *g, struct gil_member *m)
 {

@@ -96,10 +96,11 @@ static void dump_one(struct gil *g)
 	gil_stats_get(g, &s);
 	printf("gil domain '%s': big-lock mode %s, interval %llu us, %u members\n", g->name,
 	       g->enabled ? "on" : "off", (unsigned long long)(gil_interval(g) / 1000), g->members);
-	printf("  acquisitions %llu (contended %llu), hand-offs %llu (to I/O %llu), "
-	       "drop requests %llu, forced drops %llu\n",
+	printf("  acquisitions %llu (contended %llu), hand-offs %llu (to I/O %llu, to a "
+	       "spinning waiter %llu), drop requests %llu, forced drops %llu\n",
 	       (unsigned long long)s.acquisitions, (unsigned long long)s.contended,
 	       (unsigned long long)s.handoffs, (unsigned long long)s.io_handoffs,
+	       (unsigned long long)s.spin_handoffs,
 	       (unsigned long long)s.drop_requests, (unsigned long long)s.forced_drops);
 	uint64_t holds = 0;
 	for (unsigned b = 0; b < GIL_HIST_BUCKETS; b++)

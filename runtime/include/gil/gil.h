@@ -24,6 +24,7 @@
  *    directly to one of them (the longest-waiting I/O-returning thread,
  *    else the longest-waiting CPU-bound one) and cannot take it back first:
  *    a thread that dropped on request queues behind every other waiter.
+ *    A waiter spins for a while (gil_set_spin()) before it blocks.
  * What it does not guarantee:
  *  - any bound on hold time: a holder that does not call gil_check() (or
  *    block) keeps the lock; the drop lands one check period late at best;
@@ -47,6 +48,8 @@
 #include <gil/policy.h>
 
 #define GIL_INTERVAL_DEFAULT (5 * 1000 * 1000ull)	/* ns, as CPython's */
+/* How long a waiter spins for the hand-off before it blocks, on 2+ CPUs. */
+#define GIL_SPIN_DEFAULT (50 * 1000ull)			/* ns */
 
 /* Per domain. Counters are updated by the holder or under the domain's
  * lock; a copy taken while the domain runs may be a moment stale. */
@@ -55,6 +58,7 @@ struct gil_stats {
 	uint64_t contended;		/* ... of those, after waiting */
 	uint64_t handoffs;		/* given straight to a waiter */
 	uint64_t io_handoffs;		/* ... to one back from blocking */
+	uint64_t spin_handoffs;		/* ... to one still spinning, not asleep */
 	uint64_t drop_requests;		/* holders asked to drop */
 	uint64_t forced_drops;		/* ... that dropped at gil_check() */
 	uint64_t hold_ns, wait_ns, drop_latency_ns;	/* totals */
@@ -75,6 +79,7 @@ struct gil {
 	struct gil_policy policy;
 	struct timer timer;		/* fires when a drop request is due */
 	bool timer_armed;
+	uint64_t spin_ns;		/* see gil_set_spin() */
 	struct gil_stats stats;
 	struct list_node all_node;	/* every domain, for gil_dump(NULL) */
 };
@@ -102,6 +107,14 @@ int gil_set_enabled(struct gil *g, bool enabled);
  * decision). 0 is taken as 1 ns. */
 void gil_set_interval(struct gil *g, uint64_t ns);
 uint64_t gil_interval(const struct gil *g);
+/* How long a waiter spins for the hand-off before it blocks (default
+ * GIL_SPIN_DEFAULT; 0: block at once; never on one CPU). A waiter still
+ * spinning when the lock is handed to it takes it without a wake-up, so
+ * neither CPU is interrupted: the short turns of an I/O thread and the
+ * holder's way to its next gil_check() cost a few hundred instructions,
+ * not two inter-processor interrupts. The price is the spinning CPU, which
+ * runs nothing else for that long. Any thread, any time. */
+void gil_set_spin(struct gil *g, uint64_t ns);
 
 /* Join g with membership m and take its lock. The caller is in no domain
  * and owns no other block hook. */
