@@ -19,6 +19,7 @@
  */
 #include "gil_internal.h"
 #include <kernel/panic.h>
+#include <kernel/sched.h>
 #include <kernel/time.h>
 #include <kernel/trace.h>
 
@@ -107,8 +108,16 @@ static bool spin_for_handoff(struct gil *g, struct gil_member *m)
 		return false;	/* on one CPU the holder cannot run meanwhile */
 	uint64_t until = time_now() + spin;
 	while (gil_holder(g) != m) {
-		if (time_now() >= until)
+		/* Others ready here would wait behind our spinning, and the
+		 * holder may be one of them (threads pinned to one CPU). */
+		if (sched_others_ready())
 			return false;
+		if (time_now() >= until) {
+			/* A miss: the spin may be too short. Not the holder, so
+			 * not serialised with other spinners. */
+			__atomic_fetch_add(&g->stats.spin_timeouts, 1, __ATOMIC_RELAXED);
+			return false;
+		}
 		arch_cpu_relax();
 	}
 	g->stats.spin_handoffs++;	/* we hold it: holders are serialised */

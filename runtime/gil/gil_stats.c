@@ -97,10 +97,10 @@ static void dump_one(struct gil *g)
 	printf("gil domain '%s': big-lock mode %s, interval %llu us, %u members\n", g->name,
 	       g->enabled ? "on" : "off", (unsigned long long)(gil_interval(g) / 1000), g->members);
 	printf("  acquisitions %llu (contended %llu), hand-offs %llu (to I/O %llu, to a "
-	       "spinning waiter %llu), drop requests %llu, forced drops %llu\n",
+	       "spinning waiter %llu; spins timed out %llu), drop requests %llu, forced drops %llu\n",
 	       (unsigned long long)s.acquisitions, (unsigned long long)s.contended,
 	       (unsigned long long)s.handoffs, (unsigned long long)s.io_handoffs,
-	       (unsigned long long)s.spin_handoffs,
+	       (unsigned long long)s.spin_handoffs, (unsigned long long)s.spin_timeouts,
 	       (unsigned long long)s.drop_requests, (unsigned long long)s.forced_drops);
 	uint64_t holds = 0;
 	for (unsigned b = 0; b < GIL_HIST_BUCKETS; b++)

@@ -103,23 +103,28 @@ TEST(gil_never_two_holders)
 
 /* --- waiting by spinning ---------------------------------------------------- */
 
-#define TURNS_WINDOW (20 * NS_PER_MS)
+struct turns {
+	uint64_t window;	/* how long both take turns */
+	bool one_cpu;		/* both on CPU 0, else each on a CPU of its own */
+};
 static unsigned turns_placed, turns_arrived;
 static volatile uint64_t turns_until;
 static unsigned long turns_done;
 
-/* Short turns with a gap outside the lock, for TURNS_WINDOW: the other
- * thread asks while this one holds, and is handed the lock within
- * microseconds. Both start together (outside the lock), each on a CPU of
- * its own, and run for the same window, so the turns overlap. */
+/* Short turns with a gap outside the lock, for the window: the other thread
+ * asks while this one holds, and is handed the lock within microseconds.
+ * Both start together (outside the lock) and run for the same window, so
+ * the turns overlap. */
 static void *short_turns(void *arg)
 {
+	const struct turns *how = arg;
 	gil_release();
 	unsigned me = __atomic_fetch_add(&turns_placed, 1, __ATOMIC_SEQ_CST);
-	thread_set_affinity(thread_current(), 1ull << (me % cpu_online_count()));
+	unsigned cpu = how->one_cpu ? 0 : me % cpu_online_count();
+	thread_set_affinity(thread_current(), 1ull << cpu);
 	thread_yield();		/* moved there by this switch */
 	if (__atomic_add_fetch(&turns_arrived, 1, __ATOMIC_SEQ_CST) == 2)
-		turns_until = time_now() + TURNS_WINDOW;
+		turns_until = time_now() + how->window;
 	while (!turns_until)
 		thread_yield();
 	gil_acquire();
@@ -135,7 +140,7 @@ static void *short_turns(void *arg)
 	return NULL;
 }
 
-static struct gil_stats short_turns_stats(struct gil *g, uint64_t spin_ns)
+static struct gil_stats short_turns_stats(struct gil *g, uint64_t spin_ns, struct turns how)
 {
 	gil_set_spin(g, spin_ns);
 	turns_placed = turns_arrived = 0;
@@ -143,7 +148,7 @@ static struct gil_stats short_turns_stats(struct gil *g, uint64_t spin_ns)
 	turns_done = 0;
 	claimed_by = NULL;
 	excl_counter = 0;
-	run_in_domain(g, 2, short_turns, NULL, "turns");
+	run_in_domain(g, 2, short_turns, &how, "turns");
 	EXPECT_EQ(excl_counter, turns_done);
 	struct gil_stats s;
 	gil_stats_get(g, &s);
@@ -157,7 +162,7 @@ TEST(gil_spinning_waiter_is_handed_the_lock_without_a_wake_up)
 {
 	struct gil g;
 	gil_init(&g, "spin", true);
-	struct gil_stats on = short_turns_stats(&g, GIL_SPIN_DEFAULT);
+	struct gil_stats on = short_turns_stats(&g, GIL_SPIN_DEFAULT, (struct turns){ .window = 20 * NS_PER_MS });
 	if (cpu_online_count() < 2) {
 		EXPECT_EQ(on.spin_handoffs, 0ul);	/* never spins on one CPU */
 	} else {
@@ -169,9 +174,26 @@ TEST(gil_spinning_waiter_is_handed_the_lock_without_a_wake_up)
 	}
 	gil_destroy(&g);
 	gil_init(&g, "no-spin", true);
-	struct gil_stats off = short_turns_stats(&g, 0);
+	struct gil_stats off = short_turns_stats(&g, 0, (struct turns){ .window = 20 * NS_PER_MS });
 	EXPECT_EQ(off.spin_handoffs, 0ul);
 	EXPECT(cpu_online_count() < 2 || off.handoffs > 0);	/* woken instead */
+	gil_destroy(&g);
+}
+
+/* Both on one CPU (others online): the holder cannot let go while the
+ * waiter runs, so the waiter blocks at once instead of spinning out its
+ * time on every contended acquisition. Contention comes from time slices
+ * ending inside a turn. */
+TEST(gil_waiter_does_not_spin_behind_a_holder_on_its_cpu)
+{
+	struct gil g;
+	gil_init(&g, "one-cpu", true);
+	struct gil_stats s = short_turns_stats(&g, GIL_SPIN_DEFAULT,
+					       (struct turns){ .window = 60 * NS_PER_MS, .one_cpu = true });
+	/* (A hand-off to a spinner can still happen as the two start, while
+	 * one of them runs elsewhere before it moves.) */
+	EXPECT(s.contended > 0);
+	EXPECT_EQ(s.spin_timeouts, 0ul);
 	gil_destroy(&g);
 }
 
@@ -375,10 +397,13 @@ TEST(gil_released_around_blocking)
 	EXPECT_EQ(thread_join_timeout(j, NULL, 10 * NS_PER_SEC), 0);
 	expect_released(p, "thread_join");
 
+	/* Busy, not blocked: on one CPU the ticker runs only when our time
+	 * slice ends (10 ms, which may have just begun), so spin until it has
+	 * run, for up to several slices. */
 	p = progress;
 	gil_blocking_begin();
-	uint64_t spin_until = time_now() + 10 * NS_PER_MS;
-	while (time_now() < spin_until)
+	uint64_t spin_until = time_now() + 100 * NS_PER_MS;
+	while (progress == p && time_now() < spin_until)
 		spin(100);
 	gil_blocking_end();
 	expect_released(p, "gil_blocking_begin/end");

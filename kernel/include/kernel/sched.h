@@ -86,6 +86,15 @@ void sched_reap(void);
  * for an idle CPU)? For thread_dump(). */
 bool sched_idle_visible(const struct cpu *c);
 
+/* Any context: are other threads ready on this CPU, waiting behind the
+ * running one? (A look without the lock: a moment stale at worst.) */
+static inline bool sched_others_ready(void)
+{
+	struct runq_cpu *rq = sched_rq(this_cpu());
+	return __atomic_load_n(&rq->q.count, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&rq->wakes, __ATOMIC_RELAXED);
+}
+
 /* Thread context with interrupts enabled: switch if a wake-up asked for it. */
 void sched_preempt_now(void);
 static inline void sched_preempt_check(void)

@@ -59,6 +59,7 @@ struct gil_stats {
 	uint64_t handoffs;		/* given straight to a waiter */
 	uint64_t io_handoffs;		/* ... to one back from blocking */
 	uint64_t spin_handoffs;		/* ... to one still spinning, not asleep */
+	uint64_t spin_timeouts;		/* spins that ran out before a hand-off */
 	uint64_t drop_requests;		/* holders asked to drop */
 	uint64_t forced_drops;		/* ... that dropped at gil_check() */
 	uint64_t hold_ns, wait_ns, drop_latency_ns;	/* totals */
@@ -108,7 +109,8 @@ int gil_set_enabled(struct gil *g, bool enabled);
 void gil_set_interval(struct gil *g, uint64_t ns);
 uint64_t gil_interval(const struct gil *g);
 /* How long a waiter spins for the hand-off before it blocks (default
- * GIL_SPIN_DEFAULT; 0: block at once; never on one CPU). A waiter still
+ * GIL_SPIN_DEFAULT; 0: block at once; never on one CPU, nor while other
+ * threads are ready on the waiter's CPU: the holder may be one of them). A waiter still
  * spinning when the lock is handed to it takes it without a wake-up, so
  * neither CPU is interrupted: the short turns of an I/O thread and the
  * holder's way to its next gil_check() cost a few hundred instructions,
