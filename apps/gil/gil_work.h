@@ -30,7 +30,8 @@ uint64_t gil_work_sleepers(struct gil *g, unsigned nthreads, unsigned sleeps, ui
 
 /* I/O responsiveness: one thread of g that sleeps 1 ms, `wakes` times, with
  * (competitor set) or without one CPU-bound thread of g running all along.
- * Its achieved rate in wakes per second. */
+ * Its achieved rate in wakes per second, from its first sleep to the end of
+ * its last (not counting its start, which waits for the lock like any). */
 uint64_t gil_work_io_rate(struct gil *g, unsigned wakes, bool competitor);
 /* The same against a competitor, the I/O thread on CPU io_cpu and the
  * CPU-bound one on hog_cpu (both online). */
