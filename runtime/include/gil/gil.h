@@ -109,13 +109,14 @@ int gil_set_enabled(struct gil *g, bool enabled);
 void gil_set_interval(struct gil *g, uint64_t ns);
 uint64_t gil_interval(const struct gil *g);
 /* How long a waiter spins for the hand-off before it blocks (default
- * GIL_SPIN_DEFAULT; 0: block at once; never on one CPU, nor while other
- * threads are ready on the waiter's CPU: the holder may be one of them). A waiter still
- * spinning when the lock is handed to it takes it without a wake-up, so
- * neither CPU is interrupted: the short turns of an I/O thread and the
- * holder's way to its next gil_check() cost a few hundred instructions,
- * not two inter-processor interrupts. The price is the spinning CPU, which
- * runs nothing else for that long. Any thread, any time. */
+ * GIL_SPIN_DEFAULT; 0: block at once). Never on one CPU, nor while other
+ * threads are ready on the waiter's CPU (the holder may be one of them). A
+ * waiter still spinning when the lock is handed to it takes it without a
+ * wake-up, so neither CPU is interrupted: the short turns of an I/O thread
+ * and the holder's way to its next gil_check() cost a few hundred
+ * instructions, not two inter-processor interrupts. The price is the
+ * spinning CPU, which runs nothing else for that long. Any thread, any
+ * time. */
 void gil_set_spin(struct gil *g, uint64_t ns);
 
 /* Join g with membership m and take its lock. The caller is in no domain
