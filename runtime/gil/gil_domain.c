@@ -47,7 +47,10 @@ void gil_set_interval(struct gil *g, uint64_t ns)
 
 uint64_t gil_interval(const struct gil *g) { return g->policy.interval_ns; }
 
-void gil_set_spin(struct gil *g, uint64_t ns) { __atomic_store_n(&g->spin_ns, ns, __ATOMIC_RELAXED); }
+void gil_set_spin(struct gil *g, uint64_t ns)
+{
+	__atomic_store_n(&g->spin_ns, ns, __ATOMIC_RELAXED);
+}
 
 void gil_enter(struct gil *g, struct gil_member *m)
 {

@@ -162,7 +162,8 @@ TEST(gil_spinning_waiter_is_handed_the_lock_without_a_wake_up)
 {
 	struct gil g;
 	gil_init(&g, "spin", true);
-	struct gil_stats on = short_turns_stats(&g, GIL_SPIN_DEFAULT, (struct turns){ .window = 20 * NS_PER_MS });
+	struct gil_stats on =
+		short_turns_stats(&g, GIL_SPIN_DEFAULT, (struct turns){ .window = 20 * NS_PER_MS });
 	if (cpu_online_count() < 2) {
 		EXPECT_EQ(on.spin_handoffs, 0ul);	/* never spins on one CPU */
 	} else {
