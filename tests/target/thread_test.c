@@ -345,12 +345,16 @@ TEST(thread_affinity_change_moves_the_thread)
 	EXPECT_EQ(thread_set_affinity(thread_current(), 0), -EINVAL);
 }
 
-static uint64_t cpus_used;
+static uint64_t cpus_used, cpus_all;
 
+/* Busy, noting where it runs, until every CPU has run one of these (or a
+ * limit far beyond what stealing needs): a fixed length would also test how
+ * soon the host schedules an idle virtual CPU, which on a busy host running
+ * four virtual CPUs on two cores can be tens of milliseconds. */
 static void *busy_then_note(void *arg)
 {
-	uint64_t until = time_now() + 30 * NS_PER_MS;
-	while (time_now() < until)
+	uint64_t until = time_now() + 2 * NS_PER_SEC;
+	while (__atomic_load_n(&cpus_used, __ATOMIC_RELAXED) != cpus_all && time_now() < until)
 		__atomic_fetch_or(&cpus_used, 1ull << this_cpu()->index, __ATOMIC_RELAXED);
 	return NULL;
 }
@@ -362,13 +366,14 @@ TEST(thread_work_stealing_spreads_unpinned_work)
 	struct thread *t[MAX_CPUS * PER_CPU];
 	unsigned n = cpu_count() * PER_CPU;
 	cpus_used = 0;
+	uint64_t all = cpu_count() >= 64 ? ~0ull : (1ull << cpu_count()) - 1;
+	cpus_all = all;
 	/* Start from a quiet machine: every CPU idle, and so marked. */
 	thread_sleep(20 * NS_PER_MS);
 	for (unsigned i = 0; i < n; i++)
 		t[i] = spawn("burst", 0, 0, busy_then_note, NULL);
 	for (unsigned i = 0; i < n; i++)
 		thread_join(t[i], NULL);
-	uint64_t all = cpu_count() >= 64 ? ~0ull : (1ull << cpu_count()) - 1;
 	EXPECT_EQ(cpus_used, all);
 	if (cpus_used != all)
 		thread_dump();	/* what kept a CPU from stealing */
